@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from regions import views as region_views
+
+admin.site.site_header = _("Jemput Bola — administrasi")
+admin.site.site_title = _("Jemput Bola")
+admin.site.index_title = _("Data rujukan")
+
+urlpatterns = [
+    path("", region_views.home, name="home"),
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("regions.urls")),
+    path("admin/", admin.site.urls),
+]

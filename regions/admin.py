@@ -1,0 +1,96 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from regions import access
+from regions.models import Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """The Kemendagri code list: read-only for staff (it comes from `import_regions`), scoped."""
+
+    list_display = ["code", "name", "kind", "is_current"]
+    list_filter = ["level", "kind", "is_current"]
+    search_fields = ["^code", "name"]
+    ordering = ["code"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(access.region_q(request.user))
+
+    def has_module_permission(self, request):
+        return access.can_write(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """Accounts, limited to the users whose regions lie inside the staff member's own."""
+
+    list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    autocomplete_fields = ["regions"]
+    staff_fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Data diri"), {"fields": ["first_name", "last_name", "email", "phone"]}),
+        (_("Tugas"), {"fields": ["role", "regions", "is_active"]}),
+    ]
+    fieldsets = [
+        *staff_fieldsets,
+        (_("Hak akses Django"), {"fields": ["is_superuser", "groups", "user_permissions"]}),
+        (_("Waktu"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        (_("Tugas"), {"fields": ["first_name", "last_name", "email", "role", "regions"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.staff_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_queryset(self, request):
+        return access.visible_users(request.user).prefetch_related("regions")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "regions":
+            kwargs["queryset"] = access.visible_regions(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            allowed = access.assignable_roles(request.user)
+            kwargs["choices"] = [(value, label) for value, label in User.Role.choices if value in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return access.can_manage_users(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_manage_users(request.user)
+
+    def has_add_permission(self, request):
+        return access.can_manage_users(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_manage_users(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

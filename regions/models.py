@@ -1,0 +1,200 @@
+"""The region tree (Kemendagri codes) and the users who are scoped to it."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+COUNTRY_CODE = "ID"
+
+
+class Level(models.IntegerChoices):
+    COUNTRY = 0, _("Negara")
+    PROVINCE = 1, _("Provinsi")
+    REGENCY = 2, _("Kabupaten/kota")
+    DISTRICT = 3, _("Kecamatan")
+    VILLAGE = 4, _("Desa/kelurahan")
+
+    @classmethod
+    def from_slug(cls, slug: str) -> "Level | None":
+        return LEVEL_SLUGS.get(slug)
+
+    @property
+    def slug(self) -> str:
+        return {v: k for k, v in LEVEL_SLUGS.items()}[self]
+
+
+# The words used by the Kemendagri CSV (`level` column).
+LEVEL_SLUGS = {
+    "province": Level.PROVINCE,
+    "regency": Level.REGENCY,
+    "district": Level.DISTRICT,
+    "village": Level.VILLAGE,
+}
+
+# The shape of a code at each level: 33, 33.24, 33.24.01, 33.24.01.2001.
+CODE_SHAPES = {
+    Level.PROVINCE: re.compile(r"\d{2}"),
+    Level.REGENCY: re.compile(r"\d{2}\.\d{2}"),
+    Level.DISTRICT: re.compile(r"\d{2}\.\d{2}\.\d{2}"),
+    Level.VILLAGE: re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}"),
+}
+
+
+class Kind(models.TextChoices):
+    NEGARA = "negara", _("Negara")
+    PROVINSI = "provinsi", _("Provinsi")
+    KABUPATEN = "kabupaten", _("Kabupaten")
+    KOTA = "kota", _("Kota")
+    KECAMATAN = "kecamatan", _("Kecamatan")
+    KELURAHAN = "kelurahan", _("Kelurahan")
+    DESA = "desa", _("Desa")
+    DESA_ADAT = "desa_adat", _("Desa adat")
+
+
+KINDS_BY_LEVEL = {
+    Level.COUNTRY: {Kind.NEGARA},
+    Level.PROVINCE: {Kind.PROVINSI},
+    Level.REGENCY: {Kind.KABUPATEN, Kind.KOTA},
+    Level.DISTRICT: {Kind.KECAMATAN},
+    Level.VILLAGE: {Kind.KELURAHAN, Kind.DESA, Kind.DESA_ADAT},
+}
+
+
+def parent_code_of(code: str) -> str:
+    """The code one level up: 33.24.01 → 33.24; a province's parent is the country."""
+    head, dot, _tail = code.rpartition(".")
+    return head if dot else COUNTRY_CODE
+
+
+def subtree_q(codes: list[str], field: str = "") -> Q:
+    """Rows whose region lies in the subtree of any of `codes` (a subtree is a code prefix).
+
+    `field` is the path to a Region from the filtered model ("" when filtering regions,
+    "region" for a model with a region foreign key). The country code means everything.
+    """
+    prefix = f"{field}__" if field else ""
+    if COUNTRY_CODE in codes:
+        return Q()
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(**{f"{prefix}code": code}) | Q(**{f"{prefix}code__startswith": code + "."})
+    return q
+
+
+def code_within(code: str, root_code: str) -> bool:
+    """Is `code` inside the subtree of `root_code`? Pure string test, no query."""
+    return root_code == COUNTRY_CODE or code == root_code or code.startswith(root_code + ".")
+
+
+class RegionQuerySet(models.QuerySet):
+    def current(self) -> "RegionQuerySet":
+        return self.filter(is_current=True)
+
+    def within(self, codes: list[str]) -> "RegionQuerySet":
+        return self.filter(subtree_q(codes))
+
+    def visible_to(self, user) -> "RegionQuerySet":
+        from regions import access
+
+        return self.filter(access.region_q(user))
+
+
+class Region(models.Model):
+    code = models.CharField(_("kode"), max_length=13, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_current = models.BooleanField(
+        _("masih berlaku"), default=True, help_text=_("Tidak lagi ada di edisi kode terbaru, tetapi disimpan untuk riwayat.")
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        indexes = [
+            # LIKE '33.24.%' uses this index whatever the database collation (PostgreSQL).
+            models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["parent", "code"], name="region_parent_code_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=0, level__lte=4), name="region_level_valid"),
+            models.CheckConstraint(
+                condition=(Q(level=Level.COUNTRY) & Q(parent__isnull=True))
+                | (Q(level__gt=Level.COUNTRY) & Q(parent__isnull=False)),
+                name="region_only_country_is_root",
+            ),
+            models.UniqueConstraint(fields=["level"], condition=Q(level=Level.COUNTRY), name="region_one_country"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_country(self) -> bool:
+        return self.level == Level.COUNTRY
+
+    @property
+    def level_slug(self) -> str:
+        return "country" if self.is_country else Level(self.level).slug
+
+    @property
+    def child_level(self) -> Level | None:
+        return Level(self.level + 1) if self.level < Level.VILLAGE else None
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the country down to this region's parent, derived from the code alone."""
+        if self.is_country:
+            return []
+        parts = self.code.split(".")
+        return [COUNTRY_CODE] + [".".join(parts[:i]) for i in range(1, len(parts))]
+
+    def contains(self, other: "Region") -> bool:
+        return code_within(other.code, self.code)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staf Dukcapil")
+        OPERATOR = "operator", _("Operator desa/sekolah")
+        MANAGER = "manager", _("Pimpinan (hanya baca laporan)")
+
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices, default=Role.OPERATOR)
+    phone = models.CharField(_("nomor WhatsApp"), max_length=20, blank=True)
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("wilayah tugas"),
+        related_name="users",
+        blank=True,
+        help_text=_("Pengguna hanya melihat dan mengubah data di dalam wilayah ini."),
+    )
+
+    objects = UserManager()
+    history = HistoricalRecords(m2m_fields=[regions], excluded_fields=["last_login", "password"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["staff", "operator", "manager"]), name="user_role_valid"),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Admin access follows the role: staff keep reference data in the Django admin.
+        self.is_staff = self.is_superuser or self.role == self.Role.STAFF
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from regions import access
+from regions.forms import AccountImportForm
+from regions.models import Region
+from regions.services import ImportRejected, accounts_create, check_account_rows
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "regions/home.html", {"roots": access.root_regions(request.user)})
+
+
+@login_required
+def region_index(request: HttpRequest) -> HttpResponse:
+    roots = access.root_regions(request.user)
+    if len(roots) == 1:
+        return redirect("regions:detail", code=roots[0].code)
+    return render(request, "regions/region_list.html", {"roots": roots})
+
+
+@login_required
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = access.get_region_or_404(request.user, code)
+    # Breadcrumbs: the ancestors the user may see, found from the code alone (one query).
+    ancestors = [
+        r for r in Region.objects.filter(code__in=region.ancestor_codes()).order_by("level") if access.can_see_region(request.user, r)
+    ]
+    children = list(region.children.annotate(child_count=Count("children")).order_by("-is_current", "code"))
+    return render(
+        request,
+        "regions/region_detail.html",
+        {"region": region, "ancestors": ancestors, "children": children},
+    )
+
+
+@login_required
+@require_GET
+def region_search(request: HttpRequest) -> JsonResponse:
+    """Regions inside the user's scope whose name or code matches, for the search-as-you-type picker."""
+    term = request.GET.get("q", "").strip()
+    if len(term) < 2:
+        return JsonResponse({"results": []})
+    qs = Region.objects.visible_to(request.user).current().select_related("parent__parent__parent")
+    if term[0].isdigit():
+        qs = qs.filter(code__startswith=term)
+    else:
+        qs = qs.filter(name__icontains=term)
+    level = request.GET.get("level", "")
+    if level.isdigit():
+        qs = qs.filter(level=int(level))
+    results = []
+    for region in qs.order_by("level", "name")[:SEARCH_LIMIT]:
+        trail = []
+        parent = region.parent
+        while parent is not None and not parent.is_country:
+            trail.append(parent.name)
+            parent = parent.parent
+        results.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "label": f"{region.name} ({region.get_kind_display()}, {region.code})",
+                "context": ", ".join(trail),
+            }
+        )
+    return JsonResponse({"results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accounts_import(request: HttpRequest) -> HttpResponse:
+    """Staff create many operator accounts from a CSV: upload, preview every line, confirm."""
+    access.require_write(request.user)
+    form = AccountImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            rows = check_account_rows(actor=request.user, text=text)
+        except ImportRejected as rejected:
+            form.add_error(None, "; ".join(str(e) for e in rejected.errors))
+            return render(request, "regions/account_import.html", context)
+        has_errors = any(row.errors for row in rows)
+        if "confirm" in request.POST and not has_errors:
+            created = accounts_create(actor=request.user, rows=rows)
+            messages.success(request, _("%d akun dibuat. Catat kata sandi awalnya sekarang: tidak ditampilkan lagi.") % len(created))
+            return render(request, "regions/account_import_done.html", {"created": created})
+        context.update(rows=rows, has_errors=has_errors, text=text)
+    return render(request, "regions/account_import.html", context)

@@ -1,0 +1,34 @@
+import io
+
+from django.core.management import call_command
+from django.test import Client
+
+from regions.models import Region, User
+
+
+def load(**kwargs) -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def test_the_demo_is_idempotent_and_its_logins_work(db, settings):
+    output = load()
+    users, regions = User.objects.count(), Region.objects.count()
+    assert "staf.kendal" in output and settings.DEMO_PASSWORD in output
+    load()
+    assert (User.objects.count(), Region.objects.count()) == (users, regions)
+
+    for username in ["admin.pusat", "staf.kendal", "pimpinan.kendal", "operator.kaliwungu", "staf.blitar"]:
+        assert Client().login(username=username, password=settings.DEMO_PASSWORD), username
+    assert User.objects.get(username="staf.kendal").regions.get().name == "Kabupaten Kendal"
+    assert User.objects.get(username="pimpinan.kendal").role == User.Role.MANAGER
+
+
+def test_without_the_shared_list_it_uses_the_built_in_excerpt(db, settings, tmp_path):
+    settings.SHARED_DATA_DIR = tmp_path
+    output = load()
+    assert "demo_regions.csv" in output
+    assert Region.objects.get(code="35.72").name == "Kota Blitar"
+    assert Region.objects.get(code="33.24.08").name == "Kaliwungu"
+    assert Region.objects.filter(code__startswith="35.72.").count() >= 3

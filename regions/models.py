@@ -198,3 +198,104 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class Indicator(models.TextChoices):
+    IKD = "ikd", _("Aktivasi IKD")
+    EKTP = "ektp", _("Perekaman KTP-el")
+    KIA = "kia", _("Penerbitan KIA")
+
+    @property
+    def base_field(self) -> str:
+        """The population figure a target of this indicator is measured against."""
+        return "children" if self == Indicator.KIA else "wajib_ktp"
+
+
+class Population(models.Model):
+    """Population figures of one region on one date; blank means unknown."""
+
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="populations")
+    as_of = models.DateField(_("per tanggal"))
+    population = models.PositiveBigIntegerField(_("jumlah penduduk"), null=True, blank=True)
+    male = models.PositiveBigIntegerField(_("laki-laki"), null=True, blank=True)
+    female = models.PositiveBigIntegerField(_("perempuan"), null=True, blank=True)
+    wajib_ktp = models.PositiveBigIntegerField(_("wajib KTP"), null=True, blank=True)
+    children = models.PositiveBigIntegerField(_("anak (di bawah 17 tahun)"), null=True, blank=True)
+    source = models.CharField(_("sumber"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("data penduduk")
+        verbose_name_plural = _("data penduduk")
+        ordering = ["region__code", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "as_of"], name="population_one_per_region_date"),
+            models.CheckConstraint(
+                condition=Q(population__isnull=True) | Q(wajib_ktp__isnull=True) | Q(wajib_ktp__lte=models.F("population")),
+                name="population_wajib_ktp_within_population",
+            ),
+            models.CheckConstraint(
+                condition=Q(population__isnull=True) | Q(children__isnull=True) | Q(children__lte=models.F("population")),
+                name="population_children_within_population",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} ({self.as_of})"
+
+
+class Target(models.Model):
+    """A target percent for a year and indicator; no region means the national default."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    indicator = models.CharField(_("indikator"), max_length=4, choices=Indicator.choices)
+    percent = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=2)
+    due = models.DateField(_("batas waktu"), help_text=_("Bawaan: 31 Desember tahun target."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("target")
+        ordering = ["year", "indicator", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "indicator"], name="target_one_per_region_year"),
+            models.UniqueConstraint(
+                fields=["year", "indicator"], condition=Q(region__isnull=True), name="target_one_national_per_year"
+            ),
+            models.CheckConstraint(condition=Q(percent__gt=0, percent__lte=100), name="target_percent_range"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="target_year_range"),
+            models.CheckConstraint(condition=Q(indicator__in=["ikd", "ektp", "kia"]), name="target_indicator_valid"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else _("nasional")
+        return f"{self.get_indicator_display()} {self.year} {where}: {self.percent}%"
+
+
+class OfficialFigure(models.Model):
+    """A cumulative count reported by SIAK or the ministry for a region, indicator and date."""
+
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="official_figures")
+    indicator = models.CharField(_("indikator"), max_length=4, choices=Indicator.choices)
+    as_of = models.DateField(_("per tanggal"))
+    count = models.PositiveBigIntegerField(_("jumlah"))
+    source = models.CharField(_("sumber"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("capaian resmi")
+        verbose_name_plural = _("capaian resmi")
+        ordering = ["region__code", "indicator", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "indicator", "as_of"], name="official_one_per_region_date"),
+            models.CheckConstraint(condition=Q(indicator__in=["ikd", "ektp", "kia"]), name="official_indicator_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.region} {self.as_of}: {self.count}"

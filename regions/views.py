@@ -1,14 +1,18 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regions import access
+from regions.figures import default_year, region_figures
 from regions.forms import AccountImportForm
-from regions.models import Region
+from regions.models import Indicator, Region
 from regions.services import ImportRejected, accounts_create, check_account_rows
 
 SEARCH_LIMIT = 20
@@ -35,11 +39,41 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         r for r in Region.objects.filter(code__in=region.ancestor_codes()).order_by("level") if access.can_see_region(request.user, r)
     ]
     children = list(region.children.annotate(child_count=Count("children")).order_by("-is_current", "code"))
+    today = timezone.localdate()
+    year = _year_from(request, today)
+    as_of = min(today, date(year, 12, 31))
+    figures = region_figures([region, *children], year=year, as_of=as_of)
+    rows = [(child, figures[child.pk]) for child in children]
+    sort = request.GET.get("urut", "")
+    if sort in Indicator.values:
+        # Worst first; children without a coverage figure go last.
+        rows.sort(key=lambda row: (row[1].coverage(sort) is None, row[1].coverage(sort) or 0, row[0].code))
     return render(
         request,
         "regions/region_detail.html",
-        {"region": region, "ancestors": ancestors, "children": children},
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "figures": figures[region.pk],
+            "population_cards": [
+                (_("Jumlah penduduk"), figures[region.pk]["population"]),
+                (_("Wajib KTP"), figures[region.pk]["wajib_ktp"]),
+                (_("Anak (di bawah 17 tahun)"), figures[region.pk]["children"]),
+            ],
+            "rows": rows,
+            "year": year,
+            "as_of": as_of,
+            "sort": sort,
+            "indicators": Indicator,
+        },
     )
+
+
+def _year_from(request: HttpRequest, today: date) -> int:
+    value = request.GET.get("tahun", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return default_year(today)
 
 
 @login_required

@@ -13,7 +13,7 @@ def test_it_shows_a_region_with_its_children(client_for, staff, kaliwungu):
     response = client_for(staff).get(detail("33.24"))
     assert response.status_code == 200
     assert response.context["region"].code == "33.24"
-    assert kaliwungu in response.context["children"]
+    assert kaliwungu in [child for child, _figures in response.context["rows"]]
     assert "33.24.08" in response.content.decode()
 
 
@@ -56,13 +56,14 @@ def test_the_index_lists_several_regions(client_for, kendal, blitar):
 @pytest.mark.parametrize("code", [COUNTRY_CODE, "33", "33.24", "33.24.08", "33.24.08.2003"])
 def test_a_region_page_issues_a_bounded_number_of_queries(full_regions, client_for, superuser, code, django_assert_max_num_queries):
     client = client_for(superuser)
-    # Session, user, scope, region, ancestors, children: the same few queries at every level,
-    # whether the page lists 38 provinces or 20 villages.
-    with django_assert_max_num_queries(6):
+    # Session, user, region, ancestors, children, default year, then the figures: grandchildren
+    # ids, populations, official figures, targets. The same at every level, whether the page
+    # lists 38 provinces or 20 villages.
+    with django_assert_max_num_queries(10):
         response = client.get(detail(code))
     assert response.status_code == 200
     expected_children = Region.objects.filter(parent__code=code).count()
-    assert len(response.context["children"]) == expected_children
+    assert len(response.context["rows"]) == expected_children
 
 
 def test_search_finds_regions_inside_the_scope_only(client_for, staff, outsider, full_regions):

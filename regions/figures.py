@@ -95,9 +95,6 @@ class RegionFigures:
     population: dict[str, Figure] = field(default_factory=dict)
     indicators: dict[str, IndicatorFigures] = field(default_factory=dict)
 
-    def __getitem__(self, name: str) -> Figure:
-        return self.population[name]
-
     def coverage(self, indicator: str) -> Decimal | None:
         return self.indicators[indicator].coverage
 

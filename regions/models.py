@@ -206,6 +206,10 @@ class Indicator(models.TextChoices):
     KIA = "kia", _("Penerbitan KIA")
 
     @property
+    def short_label(self) -> str:
+        return {"ikd": "IKD", "ektp": "KTP-el", "kia": "KIA"}[self.value]
+
+    @property
     def base_field(self) -> str:
         """The population figure a target of this indicator is measured against."""
         return "children" if self == Indicator.KIA else "wajib_ktp"

@@ -56,9 +56,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": ancestors,
             "figures": figures[region.pk],
             "population_cards": [
-                (_("Jumlah penduduk"), figures[region.pk]["population"]),
-                (_("Wajib KTP"), figures[region.pk]["wajib_ktp"]),
-                (_("Anak (di bawah 17 tahun)"), figures[region.pk]["children"]),
+                (_("Jumlah penduduk"), figures[region.pk].population["population"]),
+                (_("Wajib KTP"), figures[region.pk].population["wajib_ktp"]),
+                (_("Anak (di bawah 17 tahun)"), figures[region.pk].population["children"]),
             ],
             "rows": rows,
             "year": year,

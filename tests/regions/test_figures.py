@@ -46,8 +46,8 @@ def test_kendal_ikd_coverage_is_measured_against_wajib_ktp(kendal_2025, national
     assert ikd.target_count == 249_743  # ceil(832,474 × 30%)
     assert ikd.remaining == 249_743 - 124_044
     # Each population field is the latest known value: the April total, the December bases.
-    assert figures["population"].value == 1_094_214
-    assert figures["wajib_ktp"].as_of == END_2025
+    assert figures.population["population"].value == 1_094_214
+    assert figures.population["wajib_ktp"].as_of == END_2025
 
 
 def test_blitar_2025_ikd_target_is_36_900(blitar, national_targets):
@@ -78,9 +78,9 @@ def test_a_year_without_a_target_says_so(kendal_2025, national_targets):
 
 def test_figures_after_the_as_of_date_are_not_counted(kendal_2025):
     before = figures_of(kendal_2025, as_of=date(2025, 6, 30))
-    assert before["wajib_ktp"].value is None
+    assert before.population["wajib_ktp"].value is None
     assert before.indicators["kia"].achieved.value is None
-    assert before["population"].value == 1_094_214
+    assert before.population["population"].value == 1_094_214
 
 
 def test_a_region_without_its_own_figure_sums_its_children_and_flags_a_partial_sum(kendal):
@@ -89,13 +89,13 @@ def test_a_region_without_its_own_figure_sums_its_children_and_flags_a_partial_s
         districts.append(make_region("33.24.98"))
     Population.objects.create(region=districts[0], as_of=END_2025, wajib_ktp=40_000)
     Population.objects.create(region=districts[1], as_of=END_2025, wajib_ktp=2_000)
-    wajib = figures_of(kendal)["wajib_ktp"]
+    wajib = figures_of(kendal).population["wajib_ktp"]
     assert (wajib.value, wajib.summed) == (42_000, True)
     assert wajib.partial is (len(districts) > 2)
 
     for district in districts[2:]:
         Population.objects.create(region=district, as_of=END_2025, wajib_ktp=1)
-    wajib = figures_of(kendal)["wajib_ktp"]
+    wajib = figures_of(kendal).population["wajib_ktp"]
     assert (wajib.summed, wajib.partial) == (True, False)
 
 
@@ -109,10 +109,12 @@ def test_the_region_page_shows_coverage_targets_and_their_source(client_for, sta
 
 def test_the_page_flags_a_partial_sum(client_for, staff, kendal, kaliwungu):
     Population.objects.create(region=kaliwungu, as_of=END_2025, wajib_ktp=70_000)
+    Population.objects.create(region=make_region("33.24.01"), as_of=END_2025, wajib_ktp=5_000)
     siblings = Region.objects.filter(parent=kendal, is_current=True).count()
     page = client_for(staff).get(reverse("regions:detail", kwargs={"code": "33.24"}), {"tahun": 2025}).content.decode()
-    assert "70.000" in page
-    assert ("jumlahan sebagian" in page) is (siblings > 1)
+    assert "75.000" in page  # Kendal: the sum of its kecamatan
+    assert "70.000" in page and "5.000" in page  # each kecamatan's own row
+    assert ("jumlahan sebagian" in page) is (siblings > 2)
 
 
 def test_children_sort_by_coverage_worst_first(client_for, staff, kendal, kaliwungu):
@@ -135,5 +137,5 @@ def test_the_country_page_with_figures_stays_within_its_queries(full_regions, cl
     with django_assert_max_num_queries(10):
         response = client.get(reverse("regions:detail", kwargs={"code": "ID"}), {"tahun": 2025})
     figures = response.context["figures"]
-    assert figures["wajib_ktp"].value == 38 * 700 and not figures["wajib_ktp"].partial
+    assert figures.population["wajib_ktp"].value == 38 * 700 and not figures.population["wajib_ktp"].partial
     assert figures.indicators["ikd"].coverage == Decimal("14.29")

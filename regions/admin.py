@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from regions import access
-from regions.models import Region, User
+from regions.models import OfficialFigure, Population, Region, Target, User
 
 
 @admin.register(Region)
@@ -94,3 +95,73 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class RegionFigureAdmin(SimpleHistoryAdmin):
+    """Figures that belong to a region: scoped through `access`, written by staff only."""
+
+    autocomplete_fields = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["^region__code", "region__name"]
+    date_hierarchy = "as_of"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(access.region_q(request.user, "region"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = access.visible_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return access.can_write(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_add_permission(self, request):
+        return access.can_write(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+
+@admin.register(Population)
+class PopulationAdmin(RegionFigureAdmin):
+    list_display = ["region", "as_of", "population", "wajib_ktp", "children", "source"]
+
+
+@admin.register(OfficialFigure)
+class OfficialFigureAdmin(RegionFigureAdmin):
+    list_display = ["region", "indicator", "as_of", "count", "source"]
+    list_filter = ["indicator"]
+
+
+@admin.register(Target)
+class TargetAdmin(RegionFigureAdmin):
+    """Targets of the user's regions; the national defaults (no region) are a superuser's to change."""
+
+    list_display = ["indicator", "year", "region", "percent", "due"]
+    list_filter = ["indicator", "year"]
+    date_hierarchy = None
+
+    def get_queryset(self, request):
+        queryset = super(RegionFigureAdmin, self).get_queryset(request)
+        return queryset.filter(access.region_q(request.user, "region") | Q(region__isnull=True))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser:
+            form.base_fields["region"].required = True
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.region_id is None:
+            return request.user.is_superuser
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)

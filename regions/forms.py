@@ -28,3 +28,36 @@ class AccountImportForm(forms.Form):
         if not data.get("text"):
             raise forms.ValidationError(_("Pilih berkas CSV terlebih dahulu."))
         return data
+
+
+MAX_FIGURE_FILE = 5 * 1024 * 1024
+
+
+class FigureUploadForm(forms.Form):
+    """A CSV or XLSX of populations or official figures, checked before anything is written."""
+
+    KIND_CHOICES = [("population", _("Data penduduk")), ("achievements", _("Capaian resmi (SIAK/kementerian)"))]
+
+    kind = forms.ChoiceField(label=_("Jenis data"), choices=KIND_CHOICES, widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("Berkas CSV atau XLSX"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        help_text=_(
+            "Penduduk: region_code,as_of,population,wajib_ktp,children (male,female boleh ada). "
+            "Capaian resmi: region_code,indicator,as_of,count,source. Paling besar 5 MB."
+        ),
+    )
+    as_of = forms.DateField(
+        label=_("Per tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Untuk data penduduk tanpa kolom as_of."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FIGURE_FILE:
+            raise forms.ValidationError(_("Berkas terlalu besar: paling banyak 5 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Pilih berkas .csv atau .xlsx."))
+        return upload

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -258,7 +260,7 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("tahun"))
     indicator = models.CharField(_("indikator"), max_length=4, choices=Indicator.choices)
     percent = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=2)
-    due = models.DateField(_("batas waktu"), help_text=_("Bawaan: 31 Desember tahun target."))
+    due = models.DateField(_("batas waktu"), blank=True, help_text=_("Bawaan: 31 Desember tahun target."))
 
     history = HistoricalRecords()
 
@@ -275,6 +277,17 @@ class Target(models.Model):
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="target_year_range"),
             models.CheckConstraint(condition=Q(indicator__in=["ikd", "ektp", "kia"]), name="target_indicator_valid"),
         ]
+
+    def clean(self) -> None:
+        if self.due is None and self.year:
+            self.due = datetime.date(self.year, 12, 31)
+        errors = {}
+        if self.percent is not None and not (0 < self.percent <= 100):
+            errors["percent"] = _("Target harus lebih dari 0 dan paling banyak 100 persen.")
+        if self.due and self.year and self.due.year < self.year:
+            errors["due"] = _("Batas waktu tidak boleh sebelum tahun target.")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         where = self.region.name if self.region_id else _("nasional")

@@ -3,15 +3,17 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from regions import access
+from regions import access, imports
 from regions.figures import default_year, region_figures
-from regions.forms import AccountImportForm
+from regions.forms import AccountImportForm, FigureUploadForm
 from regions.models import Indicator, Region
 from regions.services import ImportRejected, accounts_create, check_account_rows
 
@@ -130,3 +132,57 @@ def accounts_import(request: HttpRequest) -> HttpResponse:
             return render(request, "regions/account_import_done.html", {"created": created})
         context.update(rows=rows, has_errors=has_errors, text=text)
     return render(request, "regions/account_import.html", context)
+
+
+MAX_UPLOAD_LINES = 20_000
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def figures_upload(request: HttpRequest) -> HttpResponse:
+    """Staff upload populations or official figures: every line checked and shown, written on confirm.
+
+    The preview carries the rows back as CSV text, and the confirmation checks them again, so
+    nothing written can differ from what was checked against the user's regions.
+    """
+    access.require_write(request.user)
+    kinds = {
+        "population": (imports.population_check, imports.population_apply),
+        "achievements": (imports.achievements_check, imports.achievements_apply),
+    }
+    form = FigureUploadForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and "confirm" in request.POST:
+        kind = request.POST.get("kind", "")
+        if kind not in kinds:
+            raise Http404
+        text = request.POST.get("text", "")
+        as_of = parse_date(request.POST.get("as_of", "") or "") if kind == "population" else None
+        rows = imports.read_table(content=text.encode("utf-8"), filename="pratinjau.csv")
+        check, apply = kinds[kind]
+        preview = check(rows=rows, actor=request.user, **({"as_of": as_of} if kind == "population" else {}))
+        if preview.ok:
+            counts = apply(preview=preview, actor=request.user)
+            messages.success(
+                request,
+                _("Tersimpan: %(created)d baru, %(updated)d diperbarui, %(unchanged)d tidak berubah.") % counts,
+            )
+            return redirect("regions:figures_upload")
+        context.update(preview=preview, kind=kind, text=text, as_of=as_of)
+    elif request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        upload = form.cleaned_data["file"]
+        as_of = form.cleaned_data["as_of"]
+        try:
+            rows = imports.read_table(content=upload.read(), filename=upload.name)
+        except ImportRejected as rejected:
+            form.add_error("file", "; ".join(str(error) for error in rejected.errors))
+            return render(request, "regions/figures_upload.html", context)
+        if len(rows) > MAX_UPLOAD_LINES:
+            form.add_error("file", _("Berkas lebih dari %d baris: gunakan perintah impor di server.") % MAX_UPLOAD_LINES)
+            return render(request, "regions/figures_upload.html", context)
+        check, _apply = kinds[kind]
+        preview = check(rows=rows, actor=request.user, **({"as_of": as_of} if kind == "population" else {}))
+        context.update(preview=preview, kind=kind, text=imports.rows_to_csv(rows), as_of=as_of)
+    return render(request, "regions/figures_upload.html", context)

@@ -159,7 +159,7 @@ def _region_error(code: str) -> str:
 
 
 def population_check(*, rows: Rows, actor=None, as_of: datetime.date | None = None) -> ImportPreview:
-    """Check a population file: region_code,as_of,population,wajib_ktp,children[,male,female].
+    """Check a population file: region_code,as_of,population,wajib_ktp,children[,male,female,source].
 
     Without an `as_of` column, `as_of` gives the date of every line. Blank cells are unknown.
     """
@@ -174,7 +174,7 @@ def population_check(*, rows: Rows, actor=None, as_of: datetime.date | None = No
     regions = _regions_by_code(rows, actor)
     seen: dict[tuple[str, datetime.date], int] = {}
     for number, raw in rows:
-        line = ImportLine(number, {"region_code": raw.get("region_code", "")})
+        line = ImportLine(number, {"region_code": raw.get("region_code", ""), "source": raw.get("source", "")[:200]})
         preview.lines.append(line)
         region = regions.get(line.values["region_code"])
         if region is None:
@@ -238,7 +238,7 @@ def _apply(preview: ImportPreview, model, key_fields: tuple[str, ...], value_fie
 @transaction.atomic
 def population_apply(*, preview: ImportPreview, actor=None) -> dict:
     """Write a checked population preview; returns counts of created, updated and unchanged rows."""
-    return _apply(preview, Population, ("region", "as_of"), POPULATION_NUMBERS, actor)
+    return _apply(preview, Population, ("region", "as_of"), (*POPULATION_NUMBERS, "source"), actor)
 
 
 # ---- Official figures ---------------------------------------------------------------------

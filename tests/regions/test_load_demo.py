@@ -32,3 +32,27 @@ def test_without_the_shared_list_it_uses_the_built_in_excerpt(db, settings, tmp_
     assert Region.objects.get(code="35.72").name == "Kota Blitar"
     assert Region.objects.get(code="33.24.08").name == "Kaliwungu"
     assert Region.objects.filter(code__startswith="35.72.").count() >= 3
+
+
+def test_the_demo_carries_the_published_figures(db):
+    from datetime import date
+    from decimal import Decimal
+
+    from regions.figures import region_figures
+    from regions.models import OfficialFigure, Population, Target
+
+    load()
+    counts = (Population.objects.count(), OfficialFigure.objects.count(), Target.objects.count())
+    load()
+    assert (Population.objects.count(), OfficialFigure.objects.count(), Target.objects.count()) == counts
+    assert set(Target.objects.filter(region=None).values_list("year", "percent")) == {
+        (2023, Decimal(25)), (2024, Decimal(30)), (2025, Decimal(30))
+    }
+
+    kendal, blitar = Region.objects.get(code="33.24"), Region.objects.get(code="35.72")
+    figures = region_figures([kendal, blitar], year=2025, as_of=date(2025, 12, 31))
+    assert figures[kendal.pk].population["population"].value == 1_094_214
+    assert figures[kendal.pk].indicators["kia"].coverage == Decimal("83.03")
+    assert figures[blitar.pk].indicators["ikd"].target_count == 36_900
+    assert figures[blitar.pk].indicators["ikd"].coverage == Decimal("19.00")
+    assert "demo" in OfficialFigure.objects.get(region=blitar).source.lower()

@@ -1,17 +1,27 @@
-"""Demo data for `make run`: Kabupaten Kendal and Kota Blitar, and one account per role."""
+"""Demo data for `make run`: Kabupaten Kendal and Kota Blitar, their published figures, one account per role.
+
+The figures are the published ones of DESIGN.md; the one figure that was never published
+(Kota Blitar's IKD count, "about 19%") says in its source that it is a demo estimate.
+"""
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from regions.models import COUNTRY_CODE, Region, User, code_within
+from regions import imports
+from regions.models import COUNTRY_CODE, Indicator, Region, User, code_within
 from regions.services import region_import
 
-BUILT_IN = Path(__file__).resolve().parents[2] / "fixtures" / "demo_regions.csv"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+BUILT_IN = FIXTURES / "demo_regions.csv"
+NATIONAL_IKD_TARGETS = {2023: 25, 2024: 30, 2025: 30}
+POPULATION_2025_AS_OF = date(2025, 4, 25)  # the date the 2025 code list was set
 DEMO_ROOTS = ["33.24", "35.72"]  # Kabupaten Kendal, Kota Blitar
 
 # username, first name, last name, role, region codes, superuser
@@ -42,6 +52,27 @@ def demo_region_csv() -> tuple[str, io.StringIO]:
     return str(full), out
 
 
+def demo_population_2025() -> imports.Rows:
+    """Populations 2025 of the demo regions and their provinces, from population_2025.csv when present."""
+    full = Path(settings.SHARED_DATA_DIR) / "regions" / "population_2025.csv"
+    path = full if full.exists() else FIXTURES / "demo_population_2025.csv"
+    rows = imports.read_table(content=path.read_bytes(), filename=path.name)
+    wanted = {root.split(".")[0] for root in DEMO_ROOTS} | set(DEMO_ROOTS)
+    return [(line, values) for line, values in rows if values["region_code"] in wanted]
+
+
+def load_figures() -> None:
+    for year, percent in NATIONAL_IKD_TARGETS.items():
+        imports.target_set(indicator=Indicator.IKD, year=year, percent=Decimal(percent))
+    imports.population_apply(preview=imports.population_check(rows=demo_population_2025(), as_of=POPULATION_2025_AS_OF))
+    published = (FIXTURES / "demo_published_population.csv").read_bytes()
+    rows = imports.read_table(content=published, filename="demo_published_population.csv")
+    imports.population_apply(preview=imports.population_check(rows=rows))
+    published = (FIXTURES / "demo_published_achievements.csv").read_bytes()
+    rows = imports.read_table(content=published, filename="demo_published_achievements.csv")
+    imports.achievements_apply(preview=imports.achievements_check(rows=rows))
+
+
 class Command(BaseCommand):
     help = "Muat data demo (Kabupaten Kendal, Kota Blitar, satu akun per peran). Aman dijalankan berulang."
 
@@ -50,6 +81,8 @@ class Command(BaseCommand):
         origin, source = demo_region_csv()
         result = region_import(source=source, retire_missing=False)
         self.stdout.write(f"Wilayah demo dari {origin}: {sum(result.created.values())} baru.")
+        load_figures()
+        self.stdout.write("Target nasional IKD 2023–2025, penduduk 2025 dan angka terbit Kendal dan Kota Blitar dimuat.")
 
         password = settings.DEMO_PASSWORD
         for username, first, last, role, codes, superuser in DEMO_USERS:

@@ -32,8 +32,7 @@ test: $(STAMP)
 # Developers only: refresh the translation catalogs (needs GNU gettext). The compiled
 # .mo files are committed, so neither `make run` nor `make test` needs gettext.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

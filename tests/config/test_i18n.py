@@ -45,3 +45,21 @@ def test_the_sign_in_page_uses_no_cdn_and_no_inline_script(client, db):
 def test_a_browser_set_to_english_still_gets_indonesian_until_the_user_switches(client, db):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="id"' in page and "Masuk ke Jemput Bola" in page
+
+
+def test_every_english_message_is_translated():
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    untranslated = []
+    for entry in po.read_text(encoding="utf-8").split("\n\n")[1:]:
+        lines = entry.strip().splitlines()
+        # An empty translation is `msgstr ""` (or `msgstr[n] ""`) with no continuation line after it.
+        for number, line in enumerate(lines):
+            if line.startswith("msgstr") and line.endswith(' ""'):
+                continued = number + 1 < len(lines) and lines[number + 1].startswith('"')
+                if not continued:
+                    untranslated.append(entry)
+        if "#, fuzzy" in entry:
+            untranslated.append(entry)
+    assert untranslated == []

@@ -274,7 +274,9 @@ def check_account_rows(*, actor: User, text: str) -> list[AccountRow]:
     if not parsed:
         raise ImportRejected([LineError(1, _("berkas tidak berisi baris data"))])
 
-    usernames = [row.username.lower() for row in parsed]
+    first_line: dict[str, int] = {}
+    for row in parsed:
+        first_line.setdefault(row.username.lower(), row.line)
     taken = set(
         name.lower() for name in User.objects.filter(username__in=[r.username for r in parsed]).values_list(
             "username", flat=True
@@ -290,8 +292,10 @@ def check_account_rows(*, actor: User, text: str) -> list[AccountRow]:
             row.errors.append(_("username hanya boleh huruf, angka dan . @ + - _"))
         elif row.username.lower() in taken:
             row.errors.append(_("username %s sudah dipakai") % row.username)
-        elif usernames.count(row.username.lower()) > 1:
-            row.errors.append(_("username %s muncul lebih dari sekali di berkas") % row.username)
+        elif first_line[row.username.lower()] != row.line:
+            row.errors.append(
+                _("username %(name)s sudah ada di baris %(line)d") % {"name": row.username, "line": first_line[row.username.lower()]}
+            )
         if row.email:
             try:
                 validate_email(row.email)

@@ -112,11 +112,13 @@ def region_search(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def accounts_import(request: HttpRequest) -> HttpResponse:
     """Staff create many operator accounts from a CSV: upload, preview every line, confirm."""
     access.require_write(request.user)
-    form = AccountImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = AccountImportForm(request.POST if posted else None, request.FILES if posted else None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
@@ -151,7 +153,8 @@ def figures_upload(request: HttpRequest) -> HttpResponse:
         "population": (imports.population_check, imports.population_apply),
         "achievements": (imports.achievements_check, imports.achievements_apply),
     }
-    form = FigureUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = FigureUploadForm(request.POST if posted else None, request.FILES if posted else None)
     context: dict = {"form": form}
     if request.method == "POST" and "confirm" in request.POST:
         kind = request.POST.get("kind", "")

@@ -93,3 +93,8 @@ def test_the_search_is_bounded_to_a_page_of_results(client_for, superuser, full_
     with django_assert_max_num_queries(4):
         results = client.get(reverse("regions:search"), {"q": "sari"}).json()["results"]
     assert len(results) == 20
+
+
+def test_the_not_found_page_speaks_indonesian(client_for, outsider, kendal):
+    response = client_for(outsider).get(detail("33.24"))
+    assert "Halaman ini tidak ada atau berada di luar wilayah tugas Anda." in response.content.decode()

@@ -1,4 +1,4 @@
-"""Imports of region figures: populations and official achievement counts, from CSV or XLSX.
+"""Imports: reading CSV and XLSX tables, and importing region figures (populations, official counts).
 
 Every import is checked whole before anything is written (`*_check` returns a preview with
 every bad line), then written in one transaction (`*_apply`). The command line and the
@@ -23,12 +23,28 @@ from django.utils.translation import gettext as _
 
 from regions import access
 from regions.models import Indicator, OfficialFigure, Population, Region, Target
-from regions.services import ImportRejected, LineError
 
 Rows = list[tuple[int, dict[str, str]]]
 
 POPULATION_NUMBERS = ("population", "male", "female", "wajib_ktp", "children")
 THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return _("baris %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+class ImportRejected(Exception):
+    """A file with at least one bad line: nothing was written."""
+
+    def __init__(self, errors: list[LineError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
 
 
 @dataclass
@@ -115,7 +131,8 @@ def rows_to_csv(rows: Rows) -> str:
     return out.getvalue()
 
 
-def _header(rows: Rows) -> set[str]:
+def header_of(rows: Rows) -> set[str]:
+    """The column names of rows read by `read_table` (every row carries every column)."""
     return set(rows[0][1]) if rows else set()
 
 
@@ -164,7 +181,7 @@ def population_check(*, rows: Rows, actor=None, as_of: datetime.date | None = No
     Without an `as_of` column, `as_of` gives the date of every line. Blank cells are unknown.
     """
     preview = ImportPreview("population")
-    header = _header(rows)
+    header = header_of(rows)
     if rows and "region_code" not in header:
         preview.header_errors.append(LineError(1, _("kolom region_code tidak ada")))
     if rows and "as_of" not in header and as_of is None:
@@ -247,7 +264,7 @@ def population_apply(*, preview: ImportPreview, actor=None) -> dict:
 def achievements_check(*, rows: Rows, actor=None) -> ImportPreview:
     """Check an official figures file: region_code,indicator,as_of,count,source."""
     preview = ImportPreview("achievements")
-    missing = [name for name in ("region_code", "indicator", "as_of", "count") if rows and name not in _header(rows)]
+    missing = [name for name in ("region_code", "indicator", "as_of", "count") if rows and name not in header_of(rows)]
     if missing:
         preview.header_errors.append(LineError(1, _("kolom tidak ada: %s") % ", ".join(missing)))
         return preview

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import IO, Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -16,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from regions import access
+from regions.imports import ImportRejected, LineError, Rows, header_of
 from regions.models import (
     CODE_SHAPES,
     COUNTRY_CODE,
@@ -29,23 +27,6 @@ from regions.models import (
 
 REGION_COLUMNS = ("code", "name", "level", "parent_code", "kind")
 BATCH = 2000
-
-
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return _("baris %(line)d: %(message)s") % {"line": self.line, "message": self.message}
-
-
-class ImportRejected(Exception):
-    """A file with at least one bad line: nothing was written."""
-
-    def __init__(self, errors: list[LineError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 @dataclass(frozen=True)
@@ -76,27 +57,9 @@ def ensure_country() -> Region:
     return country
 
 
-def read_csv(source: str | IO) -> tuple[list[str], Iterable[tuple[int, dict]]]:
-    """Open a CSV path or file and yield (line number, row) pairs; line 1 is the header."""
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        handle = open(source, newline="", encoding="utf-8-sig")
-    else:
-        handle = source
-    reader = csv.DictReader(handle)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-
-    def rows():
-        for number, row in enumerate(reader, start=2):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
-
-    return header, rows()
-
-
-def parse_region_rows(source: str | IO, existing_codes: set[str]) -> list[RegionRow]:
-    """Read and check every line of a Kemendagri region CSV; raise ImportRejected listing all bad lines."""
-    header, lines = read_csv(source)
-    missing = [c for c in REGION_COLUMNS if c not in header]
+def parse_region_rows(lines: Rows, existing_codes: set[str]) -> list[RegionRow]:
+    """Check every line of a Kemendagri region list; raise ImportRejected listing all bad lines."""
+    missing = [c for c in REGION_COLUMNS if c not in header_of(lines)]
     if missing:
         raise ImportRejected([LineError(1, _("kolom tidak ada: %s") % ", ".join(missing))])
 
@@ -171,8 +134,8 @@ class _Existing:
 
 
 @transaction.atomic
-def region_import(*, source: str | IO, retire_missing: bool = True) -> RegionImportResult:
-    """Import a Kemendagri code list (columns code,name,level,parent_code,kind).
+def region_import(*, rows: Rows, retire_missing: bool = True) -> RegionImportResult:
+    """Import a Kemendagri code list (columns code,name,level,parent_code,kind), read by `read_table`.
 
     All or nothing: any bad line aborts before a row is written. New codes are added,
     renamed ones updated, and regions a newer edition drops are kept but marked no longer
@@ -186,7 +149,7 @@ def region_import(*, source: str | IO, retire_missing: bool = True) -> RegionImp
             "code", "id", "name", "kind", "level", "is_current"
         )
     }
-    rows = parse_region_rows(source, set(existing))
+    rows = parse_region_rows(rows, set(existing))
     result = RegionImportResult()
     ids = {code: row.id for code, row in existing.items()}
 
@@ -247,19 +210,18 @@ def generate_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def check_account_rows(*, actor: User, text: str) -> list[AccountRow]:
+def check_account_rows(*, actor: User, rows: Rows) -> list[AccountRow]:
     """Read a CSV of accounts (username,nama,email,wilayah[,peran]) and check every line.
 
     `wilayah` holds one or more region codes separated by spaces or semicolons; every one
     must lie inside the actor's regions. Returns the rows with their errors; writes nothing.
     """
-    header, lines = read_csv(io.StringIO(text))
-    missing = [c for c in OPERATOR_COLUMNS if c not in header]
+    missing = [c for c in OPERATOR_COLUMNS if c not in header_of(rows)]
     if missing:
         raise ImportRejected([LineError(1, _("kolom tidak ada: %s") % ", ".join(missing))])
 
     parsed: list[AccountRow] = []
-    for number, raw in lines:
+    for number, raw in rows:
         codes = [c for c in raw.get("wilayah", "").replace(";", " ").split() if c]
         parsed.append(
             AccountRow(

@@ -15,7 +15,8 @@ from regions import access, imports
 from regions.figures import default_year, region_figures
 from regions.forms import AccountImportForm, FigureUploadForm
 from regions.models import Indicator, Region
-from regions.services import ImportRejected, accounts_create, check_account_rows
+from regions.imports import ImportRejected
+from regions.services import accounts_create, check_account_rows
 
 SEARCH_LIMIT = 20
 
@@ -123,7 +124,7 @@ def accounts_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
-            rows = check_account_rows(actor=request.user, text=text)
+            rows = check_account_rows(actor=request.user, rows=imports.read_table(content=text.encode(), filename="akun.csv"))
         except ImportRejected as rejected:
             form.add_error(None, "; ".join(str(e) for e in rejected.errors))
             return render(request, "regions/account_import.html", context)

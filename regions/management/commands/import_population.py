@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from regions import imports
-from regions.management.commands._figures import read_rows, run
+from regions.management.commands._imports import read_rows, run
 
 
 class Command(BaseCommand):

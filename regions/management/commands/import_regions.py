@@ -1,8 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from regions.imports import ImportRejected
+from regions.management.commands._imports import read_rows, refused
 from regions.models import Level
-from regions.services import ImportRejected, region_import
+from regions.services import region_import
 
 
 class Command(BaseCommand):
@@ -13,15 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, **options):
         try:
-            result = region_import(source=path)
-        except FileNotFoundError:
-            raise CommandError(_("Berkas tidak ditemukan: %s") % path) from None
+            result = region_import(rows=read_rows(path))
         except ImportRejected as rejected:
-            lines = "\n".join(str(error) for error in rejected.errors[:50])
-            more = len(rejected.errors) - 50
-            if more > 0:
-                lines += "\n" + _("… dan %d kesalahan lain") % more
-            raise CommandError(_("Tidak ada yang disimpan. Perbaiki baris berikut:") + "\n" + lines) from None
+            raise refused(rejected.errors) from None
 
         for level in (Level.PROVINCE, Level.REGENCY, Level.DISTRICT, Level.VILLAGE):
             self.stdout.write(

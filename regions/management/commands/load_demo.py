@@ -4,8 +4,6 @@ The figures are the published ones of DESIGN.md; the one figure that was never p
 (Kota Blitar's IKD count, "about 19%") says in its source that it is a demo estimate.
 """
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -34,22 +32,17 @@ DEMO_USERS = [
 ]
 
 
-def demo_region_csv() -> tuple[str, io.StringIO]:
+def demo_regions() -> tuple[Path, imports.Rows]:
     """The demo regions: from the full code list when it is there, else the built-in excerpt."""
     full = Path(settings.SHARED_DATA_DIR) / "regions" / "regions_id.csv"
-    if not full.exists():
-        return str(BUILT_IN), io.StringIO(BUILT_IN.read_text(encoding="utf-8"))
-    out = io.StringIO()
-    with open(full, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
-        writer.writeheader()
-        provinces = {root.split(".")[0] for root in DEMO_ROOTS}
-        for row in reader:
-            if row["code"] in provinces or any(code_within(row["code"], root) for root in DEMO_ROOTS):
-                writer.writerow(row)
-    out.seek(0)
-    return str(full), out
+    path = full if full.exists() else BUILT_IN
+    rows = imports.read_table(content=path.read_bytes(), filename=path.name)
+    provinces = {root.split(".")[0] for root in DEMO_ROOTS}
+    return path, [
+        (line, row)
+        for line, row in rows
+        if row["code"] in provinces or any(code_within(row["code"], root) for root in DEMO_ROOTS)
+    ]
 
 
 def demo_population_2025() -> imports.Rows:
@@ -78,8 +71,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        origin, source = demo_region_csv()
-        result = region_import(source=source, retire_missing=False)
+        origin, rows = demo_regions()
+        result = region_import(rows=rows, retire_missing=False)
         self.stdout.write(f"Wilayah demo dari {origin}: {sum(result.created.values())} baru.")
         load_figures()
         self.stdout.write("Target nasional IKD 2023–2025, penduduk 2025 dan angka terbit Kendal dan Kota Blitar dimuat.")

@@ -1,4 +1,4 @@
-"""What the figure import commands share: reading the file and reporting refused lines."""
+"""What the import commands share: reading the file and reporting refused lines."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from regions import imports
-from regions.services import ImportRejected
+from regions.imports import ImportRejected
 
 SHOWN_ERRORS = 50
 

@@ -1,0 +1,276 @@
+"""Field outreach ("jemput bola"): venues, teams, sessions and the series that create them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regions import access
+from regions.models import Region
+
+
+class VenueType(models.TextChoices):
+    KANTOR_DESA = "kantor_desa", _("Kantor desa/kelurahan")
+    KANTOR_KECAMATAN = "kantor_kecamatan", _("Kantor kecamatan")
+    SEKOLAH = "sekolah", _("Sekolah SMA/SMK/MA")
+    KAMPUS = "kampus", _("Kampus")
+    KANTOR_PEMERINTAH = "kantor_pemerintah", _("Kantor pemerintah/OPD")
+    TEMPAT_KERJA = "tempat_kerja", _("Tempat kerja")
+    PASAR = "pasar", _("Pasar/acara publik")
+    KUNJUNGAN_RUMAH = "kunjungan_rumah", _("Kunjungan rumah (lansia/sakit)")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
+# Home visits and sessions inside a school or an office are not announced by default.
+PRIVATE_VENUE_TYPES = {VenueType.SEKOLAH, VenueType.KANTOR_PEMERINTAH, VenueType.TEMPAT_KERJA, VenueType.KUNJUNGAN_RUMAH}
+
+
+class Service(models.TextChoices):
+    IKD = "ikd", _("Aktivasi IKD")
+    EKTP = "ektp", _("Perekaman KTP-el")
+    KIA = "kia", _("Penerbitan KIA")
+    OTHER = "lain", _("Layanan adminduk lain")
+
+
+SERVICE_FIELDS = {Service.IKD: "offers_ikd", Service.EKTP: "offers_ektp", Service.KIA: "offers_kia", Service.OTHER: "offers_other"}
+
+
+class Audience(models.TextChoices):
+    STUDENTS = "pelajar", _("Pelajar/mahasiswa")
+    TEACHERS = "guru", _("Guru")
+    CIVIL_SERVANTS = "asn", _("ASN")
+    WORKERS = "pekerja", _("Pekerja")
+    PUBLIC = "umum", _("Masyarakat umum")
+    ELDERLY = "lansia", _("Lansia")
+
+
+class VenueQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VenueQuerySet":
+        return self.filter(access.region_q(user, "village"))
+
+
+class Venue(models.Model):
+    name = models.CharField(_("nama tempat"), max_length=150)
+    type = models.CharField(_("jenis tempat"), max_length=20, choices=VenueType.choices)
+    village = models.ForeignKey(
+        Region, verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="venues",
+        limit_choices_to={"level": 4},
+    )
+    address = models.CharField(_("alamat"), max_length=250, blank=True)
+    contact_name = models.CharField(_("narahubung"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("telepon narahubung"), max_length=20, blank=True)
+    latitude = models.DecimalField(_("lintang"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("bujur"), max_digits=8, decimal_places=5, null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = VenueQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tempat")
+        verbose_name_plural = _("tempat")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="venue_unique_name_in_village"),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__gte=-11, latitude__lte=6) & Q(longitude__gte=95, longitude__lte=141)),
+                name="venue_coordinates_in_indonesia",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_by_default(self) -> bool:
+        return self.type not in PRIVATE_VENUE_TYPES
+
+    @property
+    def map_url(self) -> str:
+        if self.latitude is None:
+            return ""
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
+
+
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TeamQuerySet":
+        return self.filter(access.region_q(user, "office"))
+
+
+class Team(models.Model):
+    """Officers of one office (a regency or province Dukcapil) who go out together."""
+
+    office = models.ForeignKey(Region, verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("nama tim"), max_length=100)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ketua"), on_delete=models.PROTECT, related_name="teams_led"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("anggota"), related_name="teams", blank=True)
+
+    objects = TeamQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = _("tim")
+        verbose_name_plural = _("tim")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["office", "name"], name="team_unique_name_in_office")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Direncanakan")
+    CONFIRMED = "confirmed", _("Dikonfirmasi")
+    DONE = "done", _("Selesai")
+    POSTPONED = "postponed", _("Ditunda")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+# Sessions that hold their team and venue: only these can conflict with each other.
+BOOKING_STATUSES = [Status.PLANNED, Status.CONFIRMED, Status.DONE]
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Senin")
+    TUESDAY = 1, _("Selasa")
+    WEDNESDAY = 2, _("Rabu")
+    THURSDAY = 3, _("Kamis")
+    FRIDAY = 4, _("Jumat")
+    SATURDAY = 5, _("Sabtu")
+    SUNDAY = 6, _("Minggu")
+
+
+class SessionFields(models.Model):
+    """What a session and a series that creates sessions both say."""
+
+    team = models.ForeignKey(Team, verbose_name=_("tim"), on_delete=models.PROTECT)
+    start_time = models.TimeField(_("jam mulai"))
+    end_time = models.TimeField(_("jam selesai"))
+    offers_ikd = models.BooleanField(Service.IKD.label, default=True)
+    offers_ektp = models.BooleanField(Service.EKTP.label, default=False)
+    offers_kia = models.BooleanField(Service.KIA.label, default=False)
+    offers_other = models.BooleanField(Service.OTHER.label, default=False)
+    audience = models.JSONField(_("sasaran peserta"), default=list, blank=True)
+    expected_participants = models.PositiveIntegerField(_("perkiraan peserta"), null=True, blank=True)
+    is_public = models.BooleanField(_("diumumkan ke publik"), default=True)
+    notes = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def services(self) -> list[Service]:
+        return [service for service, field in SERVICE_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def audience_labels(self) -> list[str]:
+        return [Audience(value).label for value in self.audience if value in Audience.values]
+
+
+class SessionSeries(SessionFields):
+    """A repeating plan ("e-KTP recording three times a week at the kelurahan offices until 31 December")."""
+
+    title = models.CharField(_("judul"), max_length=150)
+    venues = models.ManyToManyField(Venue, verbose_name=_("tempat (bergiliran)"), related_name="series")
+    weekdays = models.JSONField(_("hari"), default=list)
+    starts_on = models.DateField(_("mulai tanggal"))
+    ends_on = models.DateField(_("sampai tanggal"))
+    is_cancelled = models.BooleanField(_("dibatalkan"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
+    )
+
+    history = HistoricalRecords(m2m_fields=[venues])
+
+    class Meta:
+        verbose_name = _("rangkaian kegiatan")
+        verbose_name_plural = _("rangkaian kegiatan")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="series_ends_after_start"),
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="series_end_after_start_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        return [Weekday(day).label for day in sorted(self.weekdays)]
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SessionQuerySet":
+        """Sessions at venues inside the user's regions (the scoping rule lives in regions.access)."""
+        return self.filter(access.region_q(user, "venue__village"))
+
+    def booking(self) -> "SessionQuerySet":
+        return self.filter(status__in=BOOKING_STATUSES)
+
+    def overlapping(self, *, day: datetime.date, start: datetime.time, end: datetime.time) -> "SessionQuerySet":
+        """Sessions on `day` whose times overlap [start, end); touching times do not overlap."""
+        return self.filter(date=day, start_time__lt=end, end_time__gt=start)
+
+    def upcoming(self, today: datetime.date) -> "SessionQuerySet":
+        return self.filter(date__gte=today, status__in=[Status.PLANNED, Status.CONFIRMED])
+
+    def public(self) -> "SessionQuerySet":
+        return self.filter(is_public=True)
+
+    def with_related(self) -> "SessionQuerySet":
+        return self.select_related("venue__village__parent__parent", "team", "series")
+
+
+class Session(SessionFields):
+    """One outreach session: a team at a venue on a date, offering services."""
+
+    venue = models.ForeignKey(Venue, verbose_name=_("tempat"), on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField(_("tanggal"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    status_reason = models.CharField(_("alasan"), max_length=250, blank=True)
+    postponed_to = models.OneToOneField(
+        "self", verbose_name=_("diganti dengan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="postponed_from"
+    )
+    series = models.ForeignKey(
+        SessionSeries, verbose_name=_("rangkaian"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    edited_individually = models.BooleanField(
+        _("diubah sendiri"), default=False, help_text=_("Diubah satu per satu: perubahan rangkaian tidak menyentuhnya.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
+    )
+
+    objects = SessionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kegiatan jemput bola")
+        verbose_name_plural = _("kegiatan jemput bola")
+        ordering = ["date", "start_time"]
+        indexes = [models.Index(fields=["date", "status"], name="session_date_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="session_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(status__in=["postponed", "cancelled"]) | Q(status_reason=""),
+                name="session_reason_only_when_postponed_or_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["postponed", "cancelled"]) | ~Q(status_reason=""),
+                name="session_postponed_or_cancelled_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (Status.PLANNED, Status.CONFIRMED)

@@ -1,0 +1,331 @@
+"""Planning outreach: creating, changing, postponing and cancelling sessions, and series of them.
+
+Every write goes through here. The rules: a team or a venue is never booked twice at
+overlapping times (touching times are fine), checked here on every database and enforced by
+an exclusion constraint on PostgreSQL; series skip national holidays and cuti bersama and
+dates already booked; changing a series leaves alone the sessions that are done, in the
+past, or were edited one by one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import holidays
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from outreach.models import BOOKING_STATUSES, Session, SessionSeries, Status, Team, Venue
+from regions import access
+
+# Fields a series passes on to its sessions, and that a series change may alter.
+SHARED_FIELDS = (
+    "team",
+    "start_time",
+    "end_time",
+    "offers_ikd",
+    "offers_ektp",
+    "offers_kia",
+    "offers_other",
+    "audience",
+    "expected_participants",
+    "is_public",
+    "notes",
+)
+
+
+@lru_cache(maxsize=32)
+def _holidays_of(year: int) -> dict[datetime.date, str]:
+    calendar = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
+    return dict(calendar.items())
+
+
+def holiday_name(day: datetime.date) -> str | None:
+    """The national holiday or cuti bersama on `day`, if any."""
+    return _holidays_of(day.year).get(day)
+
+
+def describe(session: Session) -> str:
+    return _("%(venue)s, %(date)s %(start)s–%(end)s (%(team)s)") % {
+        "venue": session.venue.name,
+        "date": formats.date_format(session.date, "SHORT_DATE_FORMAT"),
+        "start": formats.time_format(session.start_time),
+        "end": formats.time_format(session.end_time),
+        "team": session.team.name,
+    }
+
+
+def find_conflicts(
+    *, team: Team, venue: Venue, day: datetime.date, start: datetime.time, end: datetime.time, exclude: Session | None = None
+) -> list[Session]:
+    """Booked sessions of the same team or at the same venue whose times overlap."""
+    clashes = (
+        Session.objects.booking()
+        .overlapping(day=day, start=start, end=end)
+        .filter(Q(team=team) | Q(venue=venue))
+        .select_related("venue", "team")
+    )
+    if exclude is not None and exclude.pk:
+        clashes = clashes.exclude(pk=exclude.pk)
+    return list(clashes)
+
+
+def _conflict_error(clashes: list[Session]) -> ValidationError:
+    first = clashes[0]
+    return ValidationError(
+        _("Bentrok dengan kegiatan lain: %(session)s. Pilih jam, tim atau tempat lain.") % {"session": describe(first)},
+        code="conflict",
+    )
+
+
+def _check(actor, session: Session) -> None:
+    """Rules for one session: the actor may plan here, times make sense, nothing overlaps."""
+    access.require_write(actor)
+    if not access.can_see_region(actor, session.venue.village) or not access.can_see_region(actor, session.team.office):
+        raise PermissionDenied
+    if not session.team.office.contains(session.venue.village):
+        raise ValidationError({"team": _("Tim ini milik kantor lain: pilih tim dari kantor yang membawahi tempat ini.")})
+    if session.end_time <= session.start_time:
+        raise ValidationError({"end_time": _("Jam selesai harus setelah jam mulai.")})
+    if not session.services:
+        raise ValidationError(_("Pilih paling sedikit satu layanan."))
+    if session.status in BOOKING_STATUSES:
+        clashes = find_conflicts(
+            team=session.team, venue=session.venue, day=session.date, start=session.start_time, end=session.end_time, exclude=session
+        )
+        if clashes:
+            raise _conflict_error(clashes)
+
+
+def _save(actor, session: Session) -> Session:
+    session._history_user = actor
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        # PostgreSQL's exclusion constraint caught a booking made between our check and our write.
+        clashes = find_conflicts(
+            team=session.team, venue=session.venue, day=session.date, start=session.start_time, end=session.end_time, exclude=session
+        )
+        if clashes:
+            raise _conflict_error(clashes) from None
+        raise
+    return session
+
+
+@transaction.atomic
+def session_create(*, actor, venue: Venue, date: datetime.date, team: Team, **fields) -> Session:
+    """Plan one session. Public unless the venue is a school, an office or a home visit (or told)."""
+    fields.setdefault("is_public", venue.public_by_default)
+    session = Session(venue=venue, date=date, team=team, created_by=actor, **fields)
+    _check(actor, session)
+    return _save(actor, session)
+
+
+@transaction.atomic
+def session_update(*, actor, session: Session, **fields) -> Session:
+    """Change a planned session; a session of a series is marked as edited one by one."""
+    if not session.is_open:
+        raise ValidationError(_("Hanya kegiatan yang direncanakan atau dikonfirmasi yang dapat diubah."))
+    for name, value in fields.items():
+        setattr(session, name, value)
+    if session.series_id:
+        session.edited_individually = True
+    _check(actor, session)
+    return _save(actor, session)
+
+
+@transaction.atomic
+def session_confirm(*, actor, session: Session) -> Session:
+    if session.status != Status.PLANNED:
+        raise ValidationError(_("Hanya kegiatan yang direncanakan yang dapat dikonfirmasi."))
+    return session_update(actor=actor, session=session, status=Status.CONFIRMED)
+
+
+@transaction.atomic
+def session_postpone(
+    *,
+    actor,
+    session: Session,
+    new_date: datetime.date,
+    reason: str,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+) -> Session:
+    """Postpone a session to a new date: the old one says why and points to the new one."""
+    if not session.is_open:
+        raise ValidationError(_("Hanya kegiatan yang direncanakan atau dikonfirmasi yang dapat ditunda."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tulis alasan penundaan.")})
+    replacement = Session(
+        venue=session.venue,
+        date=new_date,
+        series=session.series,
+        edited_individually=bool(session.series_id),
+        created_by=actor,
+        **{name: getattr(session, name) for name in SHARED_FIELDS},
+    )
+    replacement.start_time = start_time or session.start_time
+    replacement.end_time = end_time or session.end_time
+    # The old booking is released first, so the new one may take (part of) the same time.
+    session.status, session.status_reason = Status.POSTPONED, reason.strip()
+    _save(actor, session)
+    _check(actor, replacement)
+    _save(actor, replacement)
+    session.postponed_to = replacement
+    _save(actor, session)
+    return replacement
+
+
+@transaction.atomic
+def session_cancel(*, actor, session: Session, reason: str) -> Session:
+    access.require_write(actor)
+    if not session.is_open:
+        raise ValidationError(_("Hanya kegiatan yang direncanakan atau dikonfirmasi yang dapat dibatalkan."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tulis alasan pembatalan.")})
+    session.status, session.status_reason = Status.CANCELLED, reason.strip()
+    return _save(actor, session)
+
+
+# ---- Series ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesResult:
+    series: SessionSeries
+    created: list[Session] = field(default_factory=list)
+    holidays: list[tuple[datetime.date, str]] = field(default_factory=list)
+    conflicts: list[tuple[datetime.date, Session]] = field(default_factory=list)
+
+
+@transaction.atomic
+def series_create(
+    *,
+    actor,
+    title: str,
+    venues: list[Venue],
+    weekdays: list[int],
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    team: Team,
+    **fields,
+) -> SeriesResult:
+    """Create a series and its sessions, one per chosen weekday, the venues taking turns.
+
+    Holidays and cuti bersama are skipped, and so are dates where the team or the venue is
+    already booked; both are listed in the result.
+    """
+    access.require_write(actor)
+    if not venues:
+        raise ValidationError({"venues": _("Pilih paling sedikit satu tempat.")})
+    if not weekdays:
+        raise ValidationError({"weekdays": _("Pilih paling sedikit satu hari.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("Tanggal akhir harus sama atau setelah tanggal mulai.")})
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError({"ends_on": _("Satu rangkaian paling lama satu tahun.")})
+    series = SessionSeries(
+        title=title, weekdays=sorted(set(weekdays)), starts_on=starts_on, ends_on=ends_on, team=team, created_by=actor, **fields
+    )
+    series._history_user = actor
+    series.save()
+    series.venues.set(venues)
+    result = SeriesResult(series)
+    turn = 0
+    day = starts_on
+    while day <= ends_on:
+        if day.weekday() in series.weekdays:
+            holiday = holiday_name(day)
+            if holiday:
+                result.holidays.append((day, holiday))
+            else:
+                venue = venues[turn % len(venues)]
+                turn += 1
+                session = Session(
+                    venue=venue, date=day, series=series, created_by=actor,
+                    **{name: getattr(series, name) for name in SHARED_FIELDS},
+                )
+                try:
+                    _check(actor, session)
+                except ValidationError as error:
+                    if getattr(error, "code", None) != "conflict":
+                        raise
+                    clash = find_conflicts(
+                        team=team, venue=venue, day=day, start=session.start_time, end=session.end_time
+                    )[0]
+                    result.conflicts.append((day, clash))
+                else:
+                    result.created.append(_save(actor, session))
+        day += datetime.timedelta(days=1)
+    return result
+
+
+@dataclass
+class SeriesChange:
+    changed: list[Session] = field(default_factory=list)
+    left_alone: list[tuple[Session, str]] = field(default_factory=list)
+
+
+def _future_sessions(series: SessionSeries, today: datetime.date) -> tuple[list[Session], list[tuple[Session, str]]]:
+    """The series' sessions after today that may change, and those left alone with why."""
+    changeable, left_alone = [], []
+    for session in series.sessions.filter(date__gt=today).select_related("venue", "team").order_by("date"):
+        if session.status == Status.DONE:
+            left_alone.append((session, _("sudah selesai")))
+        elif session.edited_individually:
+            left_alone.append((session, _("sudah diubah satu per satu")))
+        elif session.is_open:
+            changeable.append(session)
+    return changeable, left_alone
+
+
+@transaction.atomic
+def series_update(*, actor, series: SessionSeries, today: datetime.date, **fields) -> SeriesChange:
+    """Change a series and its sessions after today that are not done nor edited one by one."""
+    access.require_write(actor)
+    unknown = set(fields) - set(SHARED_FIELDS)
+    if unknown:
+        raise ValueError(f"series_update cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series._history_user = actor
+    series.save()
+    change = SeriesChange()
+    changeable, change.left_alone = _future_sessions(series, today)
+    for session in changeable:
+        for name, value in fields.items():
+            setattr(session, name, value)
+        try:
+            with transaction.atomic():
+                _check(actor, session)
+                _save(actor, session)
+        except ValidationError as error:
+            if getattr(error, "code", None) != "conflict":
+                raise
+            session.refresh_from_db()
+            change.left_alone.append((session, error.messages[0]))
+        else:
+            change.changed.append(session)
+    return change
+
+
+@transaction.atomic
+def series_cancel(*, actor, series: SessionSeries, today: datetime.date, reason: str) -> SeriesChange:
+    """Cancel a series: its open sessions after today are cancelled, the others listed."""
+    access.require_write(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tulis alasan pembatalan.")})
+    series.is_cancelled = True
+    series._history_user = actor
+    series.save()
+    change = SeriesChange()
+    changeable, change.left_alone = _future_sessions(series, today)
+    for session in changeable:
+        change.changed.append(session_cancel(actor=actor, session=session, reason=reason))
+    return change

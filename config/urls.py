@@ -15,5 +15,6 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("regions.urls")),
+    path("", include("outreach.urls")),
     path("admin/", admin.site.urls),
 ]

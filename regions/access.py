@@ -120,3 +120,12 @@ def visible_users(user):
 def regions_within_user_scope(user, regions) -> bool:
     return all(can_see_region(user, region) for region in regions)
 
+
+
+def colleagues(user):
+    """Active users with a region inside this user's regions: who may lead or join a team."""
+    codes = scope_codes(user)
+    if not codes:
+        return User.objects.none()
+    inside = Region.objects.filter(subtree_q(codes))
+    return User.objects.filter(is_active=True, is_superuser=False, regions__in=inside).distinct()

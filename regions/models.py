@@ -48,6 +48,12 @@ CODE_SHAPES = {
 }
 
 
+# Provinces outside WIB (Asia/Jakarta). An office's time zone follows its province.
+WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
+TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
 class Kind(models.TextChoices):
     NEGARA = "negara", _("Negara")
     PROVINSI = "provinsi", _("Provinsi")
@@ -154,6 +160,20 @@ class Region(models.Model):
     @property
     def child_level(self) -> Level | None:
         return Level(self.level + 1) if self.level < Level.VILLAGE else None
+
+    @property
+    def zone_label(self) -> str:
+        """WIB, WITA or WIT, from the province part of the code."""
+        province = self.code.split(".")[0]
+        if province in WITA_PROVINCES:
+            return "WITA"
+        if province in WIT_PROVINCES:
+            return "WIT"
+        return "WIB"
+
+    @property
+    def time_zone(self) -> str:
+        return TIME_ZONES[self.zone_label]
 
     def ancestor_codes(self) -> list[str]:
         """Codes from the country down to this region's parent, derived from the code alone."""

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -87,6 +88,9 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 user.regions.set(Region.objects.filter(code__in=codes))
+
+        # Outreach demo data belongs to the outreach app; it needs the accounts above.
+        call_command("load_outreach_demo", stdout=self.stdout)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Akun demo (kata sandi: %s):" % password))

@@ -1,0 +1,128 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outreach.models import Audience, Session, SessionSeries, Status, Team, Venue, Weekday
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+PUBLIC_CHOICES = [
+    ("auto", _("Otomatis: diumumkan kecuali di sekolah, kantor atau kunjungan rumah")),
+    ("yes", _("Ya, umumkan di jadwal publik")),
+    ("no", _("Tidak diumumkan")),
+]
+
+
+class ScopedChoicesMixin:
+    """Venue and team choices come from the user's regions (regions.access through visible_to)."""
+
+    def limit_choices(self, user) -> None:
+        if "venue" in self.fields:
+            self.fields["venue"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
+        if "venues" in self.fields:
+            self.fields["venues"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
+        if "team" in self.fields:
+            self.fields["team"].queryset = Team.objects.visible_to(user)
+
+
+class SessionForm(ScopedChoicesMixin, forms.ModelForm):
+    audience = forms.MultipleChoiceField(
+        label=_("Sasaran peserta"), choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    public = forms.ChoiceField(label=_("Diumumkan ke publik?"), choices=PUBLIC_CHOICES, initial="auto")
+
+    class Meta:
+        model = Session
+        fields = [
+            "venue", "date", "start_time", "end_time", "team",
+            "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
+            "audience", "expected_participants", "notes",
+        ]
+        widgets = {"date": DATE, "start_time": TIME, "end_time": TIME, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+        if self.instance.pk:
+            self.fields["public"].initial = "yes" if self.instance.is_public else "no"
+
+    def service_fields(self) -> dict:
+        """The cleaned values to hand to the service, with the public choice resolved."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        choice = self.cleaned_data["public"]
+        if choice != "auto":
+            values["is_public"] = choice == "yes"
+        elif self.instance.pk:
+            values["is_public"] = self.cleaned_data["venue"].public_by_default
+        return values
+
+
+class PostponeForm(forms.Form):
+    new_date = forms.DateField(label=_("Tanggal baru"), widget=DATE)
+    start_time = forms.TimeField(label=_("Jam mulai baru"), required=False, widget=TIME, help_text=_("Kosongkan bila sama."))
+    end_time = forms.TimeField(label=_("Jam selesai baru"), required=False, widget=TIME, help_text=_("Kosongkan bila sama."))
+    reason = forms.CharField(label=_("Alasan penundaan"), max_length=250)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=250)
+
+
+class SeriesForm(ScopedChoicesMixin, forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Hari"), choices=Weekday.choices, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    audience = forms.MultipleChoiceField(
+        label=_("Sasaran peserta"), choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SessionSeries
+        fields = [
+            "title", "venues", "weekdays", "starts_on", "ends_on", "team", "start_time", "end_time",
+            "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
+            "audience", "expected_participants", "is_public", "notes",
+        ]
+        widgets = {
+            "starts_on": DATE, "ends_on": DATE, "start_time": TIME, "end_time": TIME,
+            "venues": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"venues": _("Tempat dipakai bergiliran sesuai urutan tanggal.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+
+
+class SeriesChangeForm(ScopedChoicesMixin, forms.ModelForm):
+    audience = forms.MultipleChoiceField(
+        label=_("Sasaran peserta"), choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SessionSeries
+        fields = [
+            "team", "start_time", "end_time", "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
+            "audience", "expected_participants", "is_public", "notes",
+        ]
+        widgets = {"start_time": TIME, "end_time": TIME, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+
+
+class SessionFilterForm(forms.Form):
+    region = forms.CharField(label=_("Wilayah (kode)"), required=False)
+    team = forms.ModelChoiceField(label=_("Tim"), queryset=Team.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua"))] + Status.choices, required=False)
+    service = forms.ChoiceField(
+        label=_("Layanan"),
+        choices=[("", _("Semua")), ("offers_ikd", _("Aktivasi IKD")), ("offers_ektp", _("Perekaman KTP-el")),
+                 ("offers_kia", _("Penerbitan KIA")), ("offers_other", _("Layanan adminduk lain"))],
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.visible_to(user)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from outreach import views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("kegiatan/", views.session_list, name="list"),
+    path("kegiatan/kalender/", views.session_calendar, name="calendar"),
+    path("kegiatan/saya/", views.my_sessions, name="mine"),
+    path("kegiatan/baru/", views.session_create, name="create"),
+    path("kegiatan/<int:pk>/", views.session_detail, name="detail"),
+    path("kegiatan/<int:pk>/ubah/", views.session_edit, name="edit"),
+    path("kegiatan/<int:pk>/tunda/", views.session_postpone, name="postpone"),
+    path("kegiatan/<int:pk>/batal/", views.session_cancel, name="cancel"),
+    path("kegiatan/<int:pk>/konfirmasi/", views.session_confirm, name="confirm"),
+    path("kegiatan/rangkaian/baru/", views.series_create, name="series_create"),
+    path("kegiatan/rangkaian/<int:pk>/", views.series_detail, name="series_detail"),
+    path("jadwal/", views.public_index, name="public_index"),
+    path("jadwal/<str:code>/", views.public_regency, name="public_regency"),
+    path("jadwal/<str:code>/kalender.ics", views.public_regency_ics, name="public_ics"),
+    path("kalender/tim/<str:token>.ics", views.team_ics, name="team_ics"),
+]

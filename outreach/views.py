@@ -1,0 +1,349 @@
+import calendar
+import datetime
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from outreach import feeds, services
+from outreach.forms import CancelForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
+from outreach.models import SERVICE_FIELDS, Session, SessionSeries, Status
+from regions import access
+from regions.models import Level, Region
+
+TEAM_FEED_SALT = "outreach.team-feed"
+
+
+def _session_or_404(user, pk: int) -> Session:
+    try:
+        return Session.objects.visible_to(user).with_related().get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+def _series_or_404(user, pk: int) -> SessionSeries:
+    series = SessionSeries.objects.filter(pk=pk, team__in=_visible_teams(user)).select_related("team").first()
+    if series is None:
+        raise Http404
+    return series
+
+
+def _visible_teams(user):
+    from outreach.models import Team
+
+    return Team.objects.visible_to(user)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# ---- Staff: list, calendars, detail ---------------------------------------------------------
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = Session.objects.visible_to(request.user).with_related()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["region"]:
+            sessions = sessions.filter(Q(venue__village__code=data["region"]) | Q(venue__village__code__startswith=data["region"] + "."))
+        if data["team"]:
+            sessions = sessions.filter(team=data["team"])
+        if data["status"]:
+            sessions = sessions.filter(status=data["status"])
+        if data["service"] in SERVICE_FIELDS.values():
+            sessions = sessions.filter(**{data["service"]: True})
+    if not request.GET.get("semua"):
+        sessions = sessions.filter(date__gte=timezone.localdate() - datetime.timedelta(days=7))
+    return render(
+        request,
+        "outreach/session_list.html",
+        {"form": form, "sessions": sessions.order_by("date", "start_time")[:300], "can_write": access.can_write(request.user)},
+    )
+
+
+@login_required
+def session_calendar(request: HttpRequest) -> HttpResponse:
+    """Month view (?bulan=2025-11) or week view (?minggu=2025-11-24) of the sessions in scope."""
+    today = timezone.localdate()
+    week = parse_date(request.GET.get("minggu", "") or "")
+    if week or request.GET.get("tampilan") == "minggu":
+        start = (week or today) - datetime.timedelta(days=(week or today).weekday())
+        weeks = [[start + datetime.timedelta(days=i) for i in range(7)]]
+        previous, following = start - datetime.timedelta(days=7), start + datetime.timedelta(days=7)
+        mode, title_day = "week", start
+    else:
+        month = parse_date((request.GET.get("bulan", "") or "") + "-01") or today.replace(day=1)
+        weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+        previous = (month - datetime.timedelta(days=1)).replace(day=1)
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        mode, title_day = "month", month
+    first, last = weeks[0][0], weeks[-1][-1]
+    by_day: dict[datetime.date, list[Session]] = {}
+    for session in Session.objects.visible_to(request.user).with_related().filter(date__range=(first, last)):
+        by_day.setdefault(session.date, []).append(session)
+    grid = [[(day, by_day.get(day, [])) for day in row] for row in weeks]
+    return render(
+        request,
+        "outreach/session_calendar.html",
+        {"grid": grid, "mode": mode, "title_day": title_day, "previous": previous, "following": following,
+         "today": today, "days": [day for row in weeks for day in row if by_day.get(day)]},
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_or_404(request.user, pk)
+    can_write = access.can_write(request.user)
+    history = []
+    if can_write:
+        history = list(session.history.select_related("history_user").order_by("-history_date")[:50])
+    return render(
+        request,
+        "outreach/session_detail.html",
+        {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session)},
+    )
+
+
+# ---- Staff: writes ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    access.require_write(request.user)
+    form = SessionForm(request.POST or None, user=request.user, initial={"date": request.GET.get("tanggal")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kegiatan dijadwalkan."))
+            return redirect("outreach:detail", pk=session.pk)
+    return render(request, "outreach/session_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_write(request.user)
+    session = _session_or_404(request.user, pk)
+    form = SessionForm(request.POST or None, instance=session, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(actor=request.user, session=_session_or_404(request.user, pk), **form.service_fields())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Perubahan disimpan."))
+            return redirect("outreach:detail", pk=pk)
+    return render(request, "outreach/session_form.html", {"form": form, "session": session})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_write(request.user)
+    session = _session_or_404(request.user, pk)
+    form = PostponeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.session_postpone(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kegiatan ditunda. Ini jadwal barunya."))
+            return redirect("outreach:detail", pk=new.pk)
+    return render(request, "outreach/session_action.html", {"form": form, "session": session, "action": _("Tunda kegiatan")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_write(request.user)
+    session = _session_or_404(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kegiatan dibatalkan."))
+            return redirect("outreach:detail", pk=pk)
+    return render(request, "outreach/session_action.html", {"form": form, "session": session, "action": _("Batalkan kegiatan")})
+
+
+@login_required
+@require_POST
+def session_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_write(request.user)
+    session = _session_or_404(request.user, pk)
+    try:
+        services.session_confirm(actor=request.user, session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kegiatan dikonfirmasi."))
+    return redirect("outreach:detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_create(request: HttpRequest) -> HttpResponse:
+    access.require_write(request.user)
+    form = SeriesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        venues = sorted(data.pop("venues"), key=lambda venue: venue.name)
+        try:
+            result = services.series_create(actor=request.user, venues=venues, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return render(request, "outreach/series_result.html", {"result": result})
+    return render(request, "outreach/series_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    series = _series_or_404(request.user, pk)
+    can_write = access.can_write(request.user)
+    change_form = SeriesChangeForm(instance=series, user=request.user)
+    cancel_form = CancelForm()
+    change = None
+    if request.method == "POST":
+        access.require_write(request.user)
+        today = timezone.localdate()
+        if "cancel" in request.POST:
+            cancel_form = CancelForm(request.POST)
+            if cancel_form.is_valid():
+                change = services.series_cancel(actor=request.user, series=series, today=today, reason=cancel_form.cleaned_data["reason"])
+        else:
+            change_form = SeriesChangeForm(request.POST, instance=SessionSeries.objects.get(pk=series.pk), user=request.user)
+            if change_form.is_valid():
+                fields = {name: change_form.cleaned_data[name] for name in change_form.Meta.fields}
+                try:
+                    change = services.series_update(actor=request.user, series=series, today=today, **fields)
+                except ValidationError as error:
+                    _add_errors(change_form, error)
+    sessions = series.sessions.with_related().order_by("date")
+    return render(
+        request,
+        "outreach/series_detail.html",
+        {"series": series, "sessions": sessions, "change_form": change_form, "cancel_form": cancel_form,
+         "change": change, "can_write": can_write},
+    )
+
+
+# ---- Operators -------------------------------------------------------------------------------
+
+
+@login_required
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """Today's and upcoming sessions in the user's regions, for a phone."""
+    today = timezone.localdate()
+    sessions = Session.objects.visible_to(request.user).with_related().upcoming(today).order_by("date", "start_time")[:50]
+    return render(request, "outreach/my_sessions.html", {"sessions": sessions, "today": today})
+
+
+# ---- Public (no sign-in) --------------------------------------------------------------------
+
+
+def _public_sessions(today: datetime.date):
+    return Session.objects.public().upcoming(today).with_related()
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    counts = (
+        _public_sessions(today)
+        .values("venue__village__parent__parent")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    totals = {row["venue__village__parent__parent"]: row["total"] for row in counts}
+    regencies = Region.objects.filter(pk__in=totals).select_related("parent").order_by("code")
+    return render(
+        request, "outreach/public_index.html", {"regencies": [(regency, totals[regency.pk]) for regency in regencies]}
+    )
+
+
+def _regency_or_404(code: str) -> Region:
+    regency = Region.objects.filter(code=code, level=Level.REGENCY).select_related("parent").first()
+    if regency is None:
+        raise Http404
+    return regency
+
+
+def public_regency(request: HttpRequest, code: str) -> HttpResponse:
+    regency = _regency_or_404(code)
+    today = timezone.localdate()
+    sessions = _public_sessions(today).filter(venue__village__code__startswith=regency.code + ".").order_by("date", "start_time")
+    districts = list(regency.children.filter(is_current=True).order_by("name"))
+    chosen = request.GET.get("kecamatan", "")
+    if chosen:
+        sessions = sessions.filter(venue__village__code__startswith=chosen + ".")
+    sessions = list(sessions[:200])
+    for session in sessions:
+        session.share_url = whatsapp_url(session)
+        session.bring = feeds.what_to_bring(session)
+    return render(
+        request,
+        "outreach/public_regency.html",
+        {"regency": regency, "sessions": sessions, "districts": districts, "chosen": chosen},
+    )
+
+
+def public_regency_ics(request: HttpRequest, code: str) -> HttpResponse:
+    regency = _regency_or_404(code)
+    sessions = (
+        Session.objects.public().with_related()
+        .filter(venue__village__code__startswith=regency.code + ".", date__gte=timezone.localdate() - datetime.timedelta(days=30))
+        .filter(status__in=[Status.PLANNED, Status.CONFIRMED, Status.DONE])
+    )
+    return feeds.ics_response(sessions, name=_("Jemput bola %s") % regency.name, filename=f"jemput-bola-{regency.code}.ics")
+
+
+def team_feed_url(request: HttpRequest, team) -> str:
+    token = signing.dumps(team.pk, salt=TEAM_FEED_SALT)
+    return request.build_absolute_uri(reverse("outreach:team_ics", kwargs={"token": token}))
+
+
+def team_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """A team's own calendar, public and private sessions, behind an unguessable signed link."""
+    from outreach.models import Team
+
+    try:
+        team_id = signing.loads(token, salt=TEAM_FEED_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    sessions = Session.objects.with_related().filter(
+        team=team, date__gte=timezone.localdate() - datetime.timedelta(days=30)
+    ).filter(status__in=[Status.PLANNED, Status.CONFIRMED, Status.DONE])
+    return feeds.ics_response(sessions, name=team.name, filename=f"tim-{team.pk}.ics")
+
+
+def whatsapp_url(session: Session) -> str:
+    return "https://wa.me/?text=" + quote(feeds.announcement(session))

@@ -7,8 +7,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 PUBLIC_CHOICES = [
-    ("auto", _("Otomatis: diumumkan kecuali di sekolah, kantor atau kunjungan rumah")),
-    ("yes", _("Ya, umumkan di jadwal publik")),
+    ("auto", _("Otomatis menurut jenis tempat")),
+    ("yes", _("Ya, umumkan")),
     ("no", _("Tidak diumumkan")),
 ]
 
@@ -29,7 +29,12 @@ class SessionForm(ScopedChoicesMixin, forms.ModelForm):
     audience = forms.MultipleChoiceField(
         label=_("Sasaran peserta"), choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    public = forms.ChoiceField(label=_("Diumumkan ke publik?"), choices=PUBLIC_CHOICES, initial="auto")
+    public = forms.ChoiceField(
+        label=_("Diumumkan ke publik?"),
+        choices=PUBLIC_CHOICES,
+        initial="auto",
+        help_text=_("Otomatis: diumumkan, kecuali di sekolah, kantor, tempat kerja atau kunjungan rumah."),
+    )
 
     class Meta:
         model = Session

@@ -99,11 +99,13 @@ def session_calendar(request: HttpRequest) -> HttpResponse:
     for session in Session.objects.visible_to(request.user).with_related().filter(date__range=(first, last)):
         by_day.setdefault(session.date, []).append(session)
     grid = [[(day, by_day.get(day, [])) for day in row] for row in weeks]
+    # Officers subscribe their phone's calendar to their team's feed (a signed link).
+    team_feeds = [(team, team_feed_url(request, team)) for team in _visible_teams(request.user)]
     return render(
         request,
         "outreach/session_calendar.html",
         {"grid": grid, "mode": mode, "title_day": title_day, "previous": previous, "following": following,
-         "today": today, "days": [day for row in weeks for day in row if by_day.get(day)]},
+         "today": today, "days": [day for row in weeks for day in row if by_day.get(day)], "team_feeds": team_feeds},
     )
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from regions.forms import RegionPickerWidget
 from outreach.models import Audience, Session, SessionSeries, Status, Team, Venue, Weekday
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -118,7 +119,7 @@ class SeriesChangeForm(ScopedChoicesMixin, forms.ModelForm):
 
 
 class SessionFilterForm(forms.Form):
-    region = forms.CharField(label=_("Wilayah (kode)"), required=False)
+    region = forms.CharField(label=_("Wilayah"), required=False, widget=RegionPickerWidget())
     team = forms.ModelChoiceField(label=_("Tim"), queryset=Team.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua"))] + Status.choices, required=False)
     service = forms.ChoiceField(

@@ -61,3 +61,30 @@ class FigureUploadForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Pilih berkas .csv atau .xlsx."))
         return upload
+
+
+class RegionPickerWidget(forms.HiddenInput):
+    """A region code field that searches as you type (static/js/region-picker.js, no framework).
+
+    The code travels in a hidden input; the visible box searches names and codes inside the
+    user's regions through the region search endpoint, which asks regions.access.
+    """
+
+    template_name = "regions/widgets/region_picker.html"
+
+    class Media:
+        js = ["js/region-picker.js"]
+
+    def __init__(self, attrs=None, level: int | None = None):
+        super().__init__(attrs)
+        self.level = level
+
+    @property
+    def is_hidden(self) -> bool:
+        # Shown with its label: only the code itself travels hidden.
+        return False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["level"] = self.level or ""
+        return context

@@ -45,7 +45,8 @@
 
     function search() {
       var term = input.value.trim();
-      if (hidden) hidden.value = "";
+      // A typed code counts as chosen; a typed name waits for a choice from the list.
+      if (hidden) hidden.value = /^[0-9.]+$/.test(term) ? term : "";
       if (term.length < 2) { clear(); return; }
       if (controller) controller.abort();
       controller = new AbortController();

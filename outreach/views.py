@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, services
 from outreach.forms import CancelForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Session, SessionSeries, Status
+from outreach.models import SERVICE_FIELDS, Session, SessionSeries, Status, Team
 from regions import access
-from regions.models import Level, Region
+from regions.models import Level, Region, subtree_q
 
 TEAM_FEED_SALT = "outreach.team-feed"
 
@@ -39,8 +39,6 @@ def _series_or_404(user, pk: int) -> SessionSeries:
 
 
 def _visible_teams(user):
-    from outreach.models import Team
-
     return Team.objects.visible_to(user)
 
 
@@ -62,7 +60,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["region"]:
-            sessions = sessions.filter(Q(venue__village__code=data["region"]) | Q(venue__village__code__startswith=data["region"] + "."))
+            sessions = sessions.filter(subtree_q([data["region"]], "venue__village"))
         if data["team"]:
             sessions = sessions.filter(team=data["team"])
         if data["status"]:
@@ -150,6 +148,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST or None, instance=session, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
+            # A fresh copy: validating the form already wrote the new values onto `session`.
             services.session_update(actor=request.user, session=_session_or_404(request.user, pk), **form.service_fields())
         except ValidationError as error:
             _add_errors(form, error)
@@ -240,6 +239,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if cancel_form.is_valid():
                 change = services.series_cancel(actor=request.user, series=series, today=today, reason=cancel_form.cleaned_data["reason"])
         else:
+            # The form validates on a copy; the service applies the values to the series.
             change_form = SeriesChangeForm(request.POST, instance=SessionSeries.objects.get(pk=series.pk), user=request.user)
             if change_form.is_valid():
                 fields = {name: change_form.cleaned_data[name] for name in change_form.Meta.fields}
@@ -299,11 +299,11 @@ def _regency_or_404(code: str) -> Region:
 def public_regency(request: HttpRequest, code: str) -> HttpResponse:
     regency = _regency_or_404(code)
     today = timezone.localdate()
-    sessions = _public_sessions(today).filter(venue__village__code__startswith=regency.code + ".").order_by("date", "start_time")
+    sessions = _public_sessions(today).filter(subtree_q([regency.code], "venue__village")).order_by("date", "start_time")
     districts = list(regency.children.filter(is_current=True).order_by("name"))
     chosen = request.GET.get("kecamatan", "")
     if chosen:
-        sessions = sessions.filter(venue__village__code__startswith=chosen + ".")
+        sessions = sessions.filter(subtree_q([chosen], "venue__village"))
     sessions = list(sessions[:200])
     for session in sessions:
         session.share_url = whatsapp_url(session)
@@ -319,7 +319,7 @@ def public_regency_ics(request: HttpRequest, code: str) -> HttpResponse:
     regency = _regency_or_404(code)
     sessions = (
         Session.objects.public().with_related()
-        .filter(venue__village__code__startswith=regency.code + ".", date__gte=timezone.localdate() - datetime.timedelta(days=30))
+        .filter(subtree_q([regency.code], "venue__village"), date__gte=timezone.localdate() - datetime.timedelta(days=30))
         .filter(status__in=[Status.PLANNED, Status.CONFIRMED, Status.DONE])
     )
     return feeds.ics_response(sessions, name=_("Jemput bola %s") % regency.name, filename=f"jemput-bola-{regency.code}.ics")
@@ -332,8 +332,6 @@ def team_feed_url(request: HttpRequest, team) -> str:
 
 def team_ics(request: HttpRequest, token: str) -> HttpResponse:
     """A team's own calendar, public and private sessions, behind an unguessable signed link."""
-    from outreach.models import Team
-
     try:
         team_id = signing.loads(token, salt=TEAM_FEED_SALT)
     except signing.BadSignature:

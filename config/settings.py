@@ -197,6 +197,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# NIK hashing keys (DESIGN.md "Privacy"): "id:secret" pairs, oldest first, from the environment
+# or a secret file; the newest signs new rows, all are tried for duplicates. Never in the DB.
+def read_nik_keys() -> list[tuple[str, str]]:
+    text = os.environ.get("NIK_HMAC_KEYS", "")
+    path = os.environ.get("NIK_HMAC_KEYS_FILE", "")
+    if path:
+        text = Path(path).read_text(encoding="utf-8").replace("\n", ",")
+    pairs = [item.strip().split(":", 1) for item in text.split(",") if ":" in item]
+    return [(key_id.strip(), secret.strip()) for key_id, secret in pairs if key_id.strip() and secret.strip()]
+
+
+NIK_HMAC_KEYS = read_nik_keys()
+if not NIK_HMAC_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("NIK_HMAC_KEYS atau NIK_HMAC_KEYS_FILE harus diisi bila DJANGO_DEBUG=0.")
+    NIK_HMAC_KEYS = [("dev", "dev-only-nik-key-not-for-production")]
+
 # Reference data that is not committed (the Kemendagri code list, populations): see README.
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
 

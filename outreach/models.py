@@ -274,3 +274,116 @@ class Session(SessionFields):
     @property
     def is_open(self) -> bool:
         return self.status in (Status.PLANNED, Status.CONFIRMED)
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Berhasil")
+    FAILED = "failed", _("Gagal")
+
+
+class FailureReason(models.TextChoices):
+    NO_PHONE = "no_phone", _("Tidak punya HP")
+    OLD_PHONE = "old_phone", _("HP terlalu lama")
+    NO_EMAIL = "no_email", _("Tidak punya email")
+    NO_DATA = "no_data", _("Tidak ada pulsa/sinyal")
+    FACE = "face", _("Verifikasi wajah gagal")
+    MISMATCH = "mismatch", _("Data tidak cocok di SIAK")
+    NO_EKTP = "no_ektp", _("KTP-el belum direkam")
+    OTHER = "other", _("Lainnya")
+
+
+# Services whose results are logged per person (the fourth, other adminduk services, is not counted).
+LOGGED_SERVICES = [Service.IKD, Service.EKTP, Service.KIA]
+
+
+class Activation(models.Model):
+    """One person's result for one service at one session. The NIK is stored only as DESIGN.md says."""
+
+    session = models.ForeignKey(Session, verbose_name=_("kegiatan"), on_delete=models.PROTECT, related_name="activations")
+    village = models.ForeignKey(Region, verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(_("layanan"), max_length=4, choices=Service.choices)
+    outcome = models.CharField(_("hasil"), max_length=7, choices=Outcome.choices)
+    failure_reason = models.CharField(_("alasan gagal"), max_length=10, choices=FailureReason.choices, blank=True)
+    failure_note = models.CharField(_("keterangan"), max_length=200, blank=True)
+    married = models.BooleanField(_("sudah menikah"), default=False)
+    nik_hash = models.CharField(max_length=64, editable=False)
+    nik_key_id = models.CharField(max_length=16, editable=False)
+    nik_last4 = models.CharField(_("4 angka terakhir NIK"), max_length=4, editable=False)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, editable=False)
+    birth_year = models.PositiveSmallIntegerField(_("tahun lahir"), editable=False)
+    district_code = models.CharField(_("kecamatan penerbit NIK"), max_length=8, editable=False)
+    happened_on = models.DateField(_("tanggal"), db_index=True)
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+    content_digest = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hasil layanan")
+        verbose_name_plural = _("hasil layanan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik_hash", "service"], condition=Q(outcome="success"), name="activation_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="success") & Q(failure_reason=""))
+                | (Q(outcome="failed") & ~Q(failure_reason="")),
+                name="activation_reason_only_when_failed",
+            ),
+            models.CheckConstraint(condition=Q(service__in=["ikd", "ektp", "kia"]), name="activation_service_logged"),
+            models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="activation_sex_valid"),
+        ]
+        indexes = [models.Index(fields=["session", "service", "outcome"], name="activation_session_idx")]
+
+
+class DailyCount(models.Model):
+    """Results per village, service, outcome and day, kept current with every activation and tally.
+
+    Each key is spread over a few shards so operators saving at the same moment do not all
+    wait on one row; readers sum the shards. `rebuild_daily_counts` recomputes everything.
+    """
+
+    SHARDS = 8
+
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(max_length=4, choices=Service.choices)
+    outcome = models.CharField(max_length=7, choices=Outcome.choices)
+    failure_reason = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)
+    day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "service", "outcome", "failure_reason", "day", "shard"], name="daily_count_key"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="daily_count_not_negative"),
+        ]
+        indexes = [models.Index(fields=["day", "service"], name="daily_count_day_idx")]
+
+
+class TallySubmission(models.Model):
+    """Counts entered for a session where NIKs are not captured; one per form, idempotent."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="tallies")
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+    content_digest = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class TallyLine(models.Model):
+    submission = models.ForeignKey(TallySubmission, on_delete=models.CASCADE, related_name="lines")
+    service = models.CharField(max_length=4, choices=Service.choices)
+    outcome = models.CharField(max_length=7, choices=Outcome.choices)
+    failure_reason = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "service", "outcome", "failure_reason"], name="tally_line_key"),
+            models.CheckConstraint(condition=Q(count__gt=0), name="tally_line_positive"),
+        ]

@@ -10,17 +10,37 @@ past, or were edited one by one.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import random
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from outreach.models import BOOKING_STATUSES, Session, SessionSeries, Status, Team, Venue
+from outreach.models import (
+    BOOKING_STATUSES,
+    LOGGED_SERVICES,
+    Activation,
+    DailyCount,
+    FailureReason,
+    Outcome,
+    Service,
+    Session,
+    SessionSeries,
+    Status,
+    TallyLine,
+    TallySubmission,
+    Team,
+    Venue,
+)
+from outreach.nik import check_nik
+from outreach.privacy import nik_hash, nik_hashes
 from regions import access
 
 # Fields a series passes on to its sessions, and that a series change may alter.
@@ -329,3 +349,198 @@ def series_cancel(*, actor, series: SessionSeries, today: datetime.date, reason:
     for session in changeable:
         change.changed.append(session_cancel(actor=actor, session=session, reason=reason))
     return change
+
+
+# ---- Activations and tallies ----------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    activation: Activation
+    replay: bool = False
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: datetime.date, delta: int) -> None:
+    """Add to the day's count in the same transaction, on one of a few shards of the key."""
+    key = {"village_id": village_id, "service": service, "outcome": outcome, "failure_reason": reason, "day": day,
+           "shard": random.randrange(DailyCount.SHARDS)}
+    if DailyCount.objects.filter(**key).update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            DailyCount.objects.create(count=delta, **key)
+    except IntegrityError:
+        DailyCount.objects.filter(**key).update(count=F("count") + delta)
+
+
+def _can_log(actor, session: Session) -> None:
+    if not access.can_log_results(actor, session.venue.village):
+        raise PermissionDenied
+    if not session.is_open:
+        raise ValidationError(_("Kegiatan ini sudah %s: hasil tidak dapat dicatat lagi.") % session.get_status_display().lower())
+
+
+def _earlier_success(actor, digits: str, service: str) -> str | None:
+    """The words for an earlier success of this NIK and service, anywhere; None if there is none."""
+    earlier = (
+        Activation.objects.filter(nik_hash__in=nik_hashes(digits), service=service, outcome=Outcome.SUCCESS)
+        .select_related("session__venue", "session__team", "village")
+        .first()
+    )
+    if earlier is None:
+        return None
+    label = Service(service).label
+    if access.can_see_region(actor, earlier.village):
+        return _("NIK ini sudah tercatat berhasil %(service)s pada %(session)s.") % {
+            "service": label, "session": describe(earlier.session),
+        }
+    return _("NIK ini sudah tercatat berhasil %(service)s di tempat lain.") % {"service": label}
+
+
+@transaction.atomic
+def activation_record(
+    *,
+    actor,
+    session: Session,
+    service: str,
+    nik: str,
+    outcome: str,
+    idempotency_key: uuid.UUID,
+    failure_reason: str = "",
+    failure_note: str = "",
+    married: bool = False,
+    confirm_district: bool = False,
+) -> Recorded:
+    """Record one person's result. A replay of the same form answers as the first time.
+
+    Refused, each with its own message: a bad NIK, an unconfirmed unknown kecamatan, a second
+    success for the same NIK and service anywhere, a form key reused for other content.
+    """
+    _can_log(actor, session)
+    if service not in LOGGED_SERVICES or service not in session.services:
+        raise ValidationError({"service": _("Layanan ini tidak dibuka pada kegiatan ini.")})
+    if outcome == Outcome.SUCCESS:
+        failure_reason, failure_note = "", ""
+    elif failure_reason not in FailureReason.values:
+        raise ValidationError({"outcome": _("Pilih alasan gagal.")})
+    elif failure_reason == FailureReason.OTHER and not failure_note.strip():
+        raise ValidationError({"failure_note": _("Tulis keterangan untuk alasan 'Lainnya'.")})
+
+    check = check_nik(nik, on=session.date, service=service, married=married)
+    if check.errors:
+        raise ValidationError({"nik": check.errors})
+    if check.warnings and not confirm_district:
+        raise ValidationError({"nik": check.warnings}, code="confirm")
+    person = check.nik
+    key_id, hashed = nik_hash(person.digits)
+    digest = _digest(session.pk, service, hashed, outcome, failure_reason, failure_note.strip(), married)
+
+    replay = _replay(Activation, idempotency_key, digest)
+    if replay is not None:
+        return Recorded(replay, replay=True)
+    if outcome == Outcome.SUCCESS:
+        earlier = _earlier_success(actor, person.digits, service)
+        if earlier:
+            raise ValidationError({"nik": earlier}, code="duplicate")
+
+    activation = Activation(
+        session=session, village=session.venue.village, service=service, outcome=outcome,
+        failure_reason=failure_reason, failure_note=failure_note.strip(), married=married,
+        nik_hash=hashed, nik_key_id=key_id, nik_last4=person.last4, sex=person.sex,
+        birth_year=person.birth_date.year, district_code=person.district_code, happened_on=session.date,
+        idempotency_key=idempotency_key, content_digest=digest, created_by=actor,
+    )
+    activation._history_user = actor
+    try:
+        with transaction.atomic():
+            activation.save()
+    except IntegrityError:
+        # Another request won the race: the same form key, or the same person's success.
+        replay = _replay(Activation, idempotency_key, digest)
+        if replay is not None:
+            return Recorded(replay, replay=True)
+        raise ValidationError({"nik": _earlier_success(actor, person.digits, service)}, code="duplicate") from None
+    _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
+          day=activation.happened_on, delta=1)
+    return Recorded(activation)
+
+
+def _replay(model, key: uuid.UUID, digest: str):
+    """The row an earlier submission of this form wrote, if the content is the same; refuse otherwise."""
+    earlier = model.objects.filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.content_digest != digest:
+        raise ValidationError(
+            _("Formulir ini sudah dipakai untuk data lain. Muat ulang halaman lalu isi lagi."), code="key_reused"
+        )
+    return earlier
+
+
+@transaction.atomic
+def tally_record(
+    *, actor, session: Session, counts: dict[tuple[str, str, str], int], idempotency_key: uuid.UUID
+) -> tuple[TallySubmission, bool]:
+    """Record counts (service, outcome, failure reason) → number for a session without NIKs."""
+    _can_log(actor, session)
+    lines = {key: value for key, value in counts.items() if value}
+    if not lines:
+        raise ValidationError(_("Isi paling sedikit satu jumlah."))
+    for (service, outcome, reason), value in lines.items():
+        if service not in session.services or service not in LOGGED_SERVICES:
+            raise ValidationError(_("Layanan %s tidak dibuka pada kegiatan ini.") % Service(service).label)
+        if value < 0 or (outcome == Outcome.SUCCESS) != (reason == ""):
+            raise ValidationError(_("Jumlah tidak valid."))
+    digest = _digest(session.pk, sorted(lines.items()))
+    replay = _replay(TallySubmission, idempotency_key, digest)
+    if replay is not None:
+        return replay, True
+    try:
+        with transaction.atomic():
+            submission = TallySubmission.objects.create(
+                session=session, idempotency_key=idempotency_key, content_digest=digest, created_by=actor
+            )
+    except IntegrityError:
+        return _replay(TallySubmission, idempotency_key, digest), True
+    for (service, outcome, reason), value in lines.items():
+        TallyLine.objects.create(submission=submission, service=service, outcome=outcome, failure_reason=reason, count=value)
+        _bump(village_id=session.venue.village_id, service=service, outcome=outcome, reason=reason, day=session.date, delta=value)
+    return submission, False
+
+
+def session_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Successes and failures per service at a session, people and tallies together (two queries)."""
+    counts = {service.value: {"success": 0, "failed": 0} for service in LOGGED_SERVICES}
+    for row in session.activations.values("service", "outcome").annotate(total=Count("id")).order_by():
+        counts[row["service"]][row["outcome"]] += row["total"]
+    for row in TallyLine.objects.filter(submission__session=session).values("service", "outcome").annotate(total=Sum("count")).order_by():
+        counts[row["service"]][row["outcome"]] += row["total"]
+    return counts
+
+
+@transaction.atomic
+def daily_counts_rebuild() -> int:
+    """Recompute every daily count from the activations and tallies; returns the number of rows."""
+    DailyCount.objects.all().delete()
+    totals: dict[tuple, int] = {}
+    people = Activation.objects.values("village_id", "service", "outcome", "failure_reason", "happened_on").annotate(total=Count("id")).order_by()
+    for row in people:
+        key = (row["village_id"], row["service"], row["outcome"], row["failure_reason"], row["happened_on"])
+        totals[key] = totals.get(key, 0) + row["total"]
+    tallies = TallyLine.objects.values(
+        "submission__session__venue__village_id", "service", "outcome", "failure_reason", "submission__session__date"
+    ).annotate(total=Sum("count")).order_by()
+    for row in tallies:
+        key = (row["submission__session__venue__village_id"], row["service"], row["outcome"], row["failure_reason"],
+               row["submission__session__date"])
+        totals[key] = totals.get(key, 0) + row["total"]
+    DailyCount.objects.bulk_create(
+        [DailyCount(village_id=v, service=s, outcome=o, failure_reason=r, day=d, shard=0, count=n)
+         for (v, s, o, r, d), n in totals.items()],
+        batch_size=2000,
+    )
+    return len(totals)

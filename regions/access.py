@@ -129,3 +129,11 @@ def colleagues(user):
         return User.objects.none()
     inside = Region.objects.filter(subtree_q(codes))
     return User.objects.filter(is_active=True, is_superuser=False, regions__in=inside).distinct()
+
+
+def can_log_results(user, region: Region) -> bool:
+    """Operators and staff record activation results at sessions inside their regions."""
+    return (
+        can_see_region(user, region)
+        and (user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.STAFF))
+    )

@@ -336,3 +336,27 @@ class OfficialFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_indicator_display()} {self.region} {self.as_of}: {self.count}"
+
+
+class HistoricalCode(models.Model):
+    """A province, regency or kecamatan code of an earlier edition that the current list no longer has.
+
+    A NIK keeps the kecamatan code of where it was first issued, even after a region split.
+    """
+
+    code = models.CharField(_("kode"), max_length=8, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
+    first_seen = models.PositiveSmallIntegerField(_("edisi pertama"))
+    last_seen = models.PositiveSmallIntegerField(_("edisi terakhir"))
+
+    class Meta:
+        verbose_name = _("kode wilayah lama")
+        verbose_name_plural = _("kode wilayah lama")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="historical_code_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

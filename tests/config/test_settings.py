@@ -21,7 +21,8 @@ PROBE = (
 
 
 def settings_with(**env) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY"}}
+    unset = {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "NIK_HMAC_KEYS", "NIK_HMAC_KEYS_FILE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
     if result.returncode:
@@ -49,10 +50,14 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_a_real_broker():
     assert found["broker"] == "redis://127.0.0.1:6379/3"
 
 
-def test_the_secret_key_has_no_default_outside_debug():
+def test_secrets_have_no_default_outside_debug():
     found = settings_with(DJANGO_DEBUG="0")
     assert "DJANGO_SECRET_KEY" in found["error"]
-    found = settings_with(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="jemputbola.example")
+    found = settings_with(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    assert "NIK_HMAC_KEYS" in found["error"]
+    found = settings_with(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="jemputbola.example", NIK_HMAC_KEYS="k1:rahasia"
+    )
     assert found["debug"] is False
 
 

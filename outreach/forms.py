@@ -2,7 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from regions.forms import RegionPickerWidget
-from outreach.models import Audience, Session, SessionSeries, Status, Team, Venue, Weekday
+from outreach.models import (
+    LOGGED_SERVICES,
+    Audience,
+    FailureReason,
+    Outcome,
+    Session,
+    SessionSeries,
+    Status,
+    Team,
+    Venue,
+    Weekday,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -132,3 +143,45 @@ class SessionFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.visible_to(user)
+
+
+class ActivationForm(forms.Form):
+    """One person at a session: service, NIK, one tap for the outcome, save."""
+
+    service = forms.ChoiceField(label=_("Layanan"), widget=forms.RadioSelect)
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True, "class": "nik-input",
+                   "data-nik-input": True, "aria-describedby": "nik-hint", "spellcheck": "false"}
+        ),
+    )
+    result = forms.ChoiceField(label=_("Hasil"), widget=forms.RadioSelect)
+    failure_note = forms.CharField(label=_("Keterangan (untuk 'Lainnya')"), max_length=200, required=False)
+    married = forms.BooleanField(label=_("Sudah menikah"), required=False)
+    confirm_district = forms.BooleanField(label=_("Saya sudah memeriksa kartu: kode kecamatan sesuai"), required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [
+            (service.value, service.label) for service in session.services if service in LOGGED_SERVICES
+        ]
+        self.fields["result"].choices = [(Outcome.SUCCESS.value, _("Berhasil"))] + [
+            (reason.value, reason.label) for reason in FailureReason
+        ]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        success = data["result"] == Outcome.SUCCESS
+        return {
+            "service": data["service"],
+            "nik": data["nik"],
+            "outcome": Outcome.SUCCESS if success else Outcome.FAILED,
+            "failure_reason": "" if success else data["result"],
+            "failure_note": data["failure_note"],
+            "married": data["married"],
+            "confirm_district": data["confirm_district"],
+            "idempotency_key": data["idempotency_key"],
+        }

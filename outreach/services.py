@@ -434,7 +434,7 @@ def activation_record(
     if check.errors:
         raise ValidationError({"nik": check.errors})
     if check.warnings and not confirm_district:
-        raise ValidationError({"nik": check.warnings}, code="confirm")
+        raise ValidationError({"nik": [ValidationError(warning, code="confirm") for warning in check.warnings]})
     person = check.nik
     key_id, hashed = nik_hash(person.digits)
     digest = _digest(session.pk, service, hashed, outcome, failure_reason, failure_note.strip(), married)
@@ -445,7 +445,7 @@ def activation_record(
     if outcome == Outcome.SUCCESS:
         earlier = _earlier_success(actor, person.digits, service)
         if earlier:
-            raise ValidationError({"nik": earlier}, code="duplicate")
+            raise ValidationError({"nik": earlier})
 
     activation = Activation(
         session=session, village=session.venue.village, service=service, outcome=outcome,
@@ -463,7 +463,7 @@ def activation_record(
         replay = _replay(Activation, idempotency_key, digest)
         if replay is not None:
             return Recorded(replay, replay=True)
-        raise ValidationError({"nik": _earlier_success(actor, person.digits, service)}, code="duplicate") from None
+        raise ValidationError({"nik": _earlier_success(actor, person.digits, service)}) from None
     _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
           day=activation.happened_on, delta=1)
     return Recorded(activation)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("kegiatan/saya/", views.my_sessions, name="mine"),
     path("kegiatan/baru/", views.session_create, name="create"),
     path("kegiatan/<int:pk>/", views.session_detail, name="detail"),
+    path("kegiatan/<int:pk>/catat/", views.session_log, name="log"),
     path("kegiatan/<int:pk>/ubah/", views.session_edit, name="edit"),
     path("kegiatan/<int:pk>/tunda/", views.session_postpone, name="postpone"),
     path("kegiatan/<int:pk>/batal/", views.session_cancel, name="cancel"),

@@ -1,11 +1,12 @@
 import calendar
 import datetime
+import uuid
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, services
-from outreach.forms import CancelForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Session, SessionSeries, Status, Team
+from outreach.forms import ActivationForm, CancelForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
+from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionSeries, Status, Team
+from outreach.privacy import masked
 from regions import access
 from regions.models import Level, Region, subtree_q
 
@@ -117,7 +121,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outreach/session_detail.html",
-        {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session)},
+        {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session),
+         "can_log": access.can_log_results(request.user, session.venue.village)},
     )
 
 
@@ -257,6 +262,50 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---- Operators -------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("nik")
+@require_http_methods(["GET", "POST"])
+def session_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The operator's page: the session, its running counts, and one person at a time.
+
+    The NIK comes back only in the response to the form that took it (to fix a typo);
+    after a save the page is redirected and the field is empty for the next person.
+    """
+    session = _session_or_404(request.user, pk)
+    if not access.can_log_results(request.user, session.venue.village):
+        raise PermissionDenied
+    initial = {"idempotency_key": uuid.uuid4(), "service": request.GET.get("layanan"), "result": Outcome.SUCCESS}
+    form = ActivationForm(request.POST or None, session=session, initial=initial)
+    needs_confirm = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.activation_record(actor=request.user, session=session, **form.service_fields())
+        except ValidationError as error:
+            # An unknown kecamatan is a warning: the operator confirms it after checking the card.
+            needs_confirm = any(e.code == "confirm" for e in getattr(error, "error_dict", {}).get("nik", []))
+            _add_errors(form, error)
+        else:
+            activation = recorded.activation
+            outcome = activation.get_outcome_display()
+            if activation.failure_reason:
+                outcome = f"{outcome} ({activation.get_failure_reason_display()})"
+            words = _("Sudah tersimpan sebelumnya") if recorded.replay else _("Tersimpan")
+            messages.success(
+                request,
+                _("%(words)s: %(service)s — %(outcome)s · NIK %(nik)s")
+                % {"words": words, "service": activation.get_service_display(), "outcome": outcome,
+                   "nik": masked(activation.nik_last4)},
+            )
+            return redirect(f"{reverse('outreach:log', kwargs={'pk': pk})}?layanan={activation.service}")
+    return render(
+        request,
+        "outreach/session_log.html",
+        {"session": session, "form": form, "counts": services.session_counts(session), "needs_confirm": needs_confirm},
+    )
+
 
 
 @login_required

@@ -1,0 +1,45 @@
+// NIK field on the operator's page: shows the 16 digits in groups of four as they are typed
+// and checks what needs no server (length, digits, date, sex). The server checks the rest.
+(function () {
+  "use strict";
+  var input = document.querySelector("[data-nik-input]");
+  if (!input) return;
+  var hint = document.getElementById("nik-hint");
+  var serverMessages = hint.innerHTML;
+
+  function group(digits) {
+    return digits.replace(/(\d{4})(?=\d)/g, "$1 ");
+  }
+
+  function check(digits) {
+    if (digits.length === 0) return ["", ""];
+    if (digits.length < 16) return ["text-body-secondary", (16 - digits.length) + " angka lagi"];
+    if (digits.length > 16) return ["text-danger", "NIK harus 16 angka — periksa kembali kartu"];
+    var day = parseInt(digits.slice(6, 8), 10), month = parseInt(digits.slice(8, 10), 10);
+    var female = day > 40;
+    if (female) day -= 40;
+    var date = new Date(2000, month - 1, day);
+    if (month < 1 || month > 12 || day < 1 || date.getMonth() !== month - 1) {
+      return ["text-danger", "Tanggal lahir pada NIK tidak ada — periksa kembali kartu"];
+    }
+    if (digits.slice(12) === "0000") return ["text-danger", "Nomor urut NIK tidak boleh 0000"];
+    var born = ("0" + day).slice(-2) + "-" + ("0" + month).slice(-2) + "-" + digits.slice(10, 12);
+    return ["text-success", (female ? "Perempuan" : "Laki-laki") + ", lahir " + born];
+  }
+
+  function update() {
+    var raw = input.value;
+    var nonDigits = /[^\d\s]/.test(raw);
+    var digits = raw.replace(/\D/g, "").slice(0, 17);
+    input.value = group(digits);
+    var result = nonDigits ? ["text-danger", "NIK hanya berisi angka"] : check(digits);
+    hint.className = "small " + result[0];
+    hint.textContent = result[1];
+  }
+
+  input.addEventListener("input", update);
+  if (input.value) {
+    input.value = group(input.value.replace(/\D/g, ""));
+    if (serverMessages) hint.innerHTML = serverMessages;
+  }
+})();

@@ -1,0 +1,102 @@
+"""The operator's page: one person at a time, nothing twice, the NIK nowhere after the form."""
+
+import io
+import logging
+import re
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from outreach.models import Activation
+
+NIK = "3324080101900001"
+
+
+@pytest.fixture
+def session(plan):
+    return plan(offers_kia=True)
+
+
+def url(session):
+    return reverse("outreach:log", kwargs={"pk": session.pk})
+
+
+def post(client, session, **extra):
+    data = {"service": "ikd", "nik": "3324 0801 0190 0001", "result": "success", "idempotency_key": str(uuid.uuid4())}
+    data.update(extra)
+    return client.post(url(session), data)
+
+
+def test_the_operator_saves_and_gets_an_empty_form_for_the_next_person(client_for, operator, session):
+    client = client_for(operator)
+    page = client.get(url(session)).content.decode()
+    assert 'inputmode="numeric"' in page and 'autocomplete="off"' in page and "Simpan & berikutnya" in page
+    response = post(client, session)
+    assert response.status_code == 302 and response.url.endswith("?layanan=ikd")
+    page = client.get(response.url).content.decode()
+    assert "Tersimpan: Aktivasi IKD — Berhasil · NIK •••• •••• •••• 0001" in page
+    assert NIK not in page and "3324 0801 0190 0001" not in page
+    assert re.search(r"✓ 1</span>", page)
+    assert Activation.objects.count() == 1
+
+
+def test_a_resubmitted_form_counts_once(client_for, operator, session):
+    client = client_for(operator)
+    key = str(uuid.uuid4())
+    post(client, session, idempotency_key=key)
+    response = post(client, session, idempotency_key=key)
+    assert "Sudah tersimpan sebelumnya" in client.get(response.url).content.decode()
+    response = post(client, session, idempotency_key=key, result="no_phone")
+    assert "Formulir ini sudah dipakai untuk data lain" in response.content.decode()
+    assert Activation.objects.count() == 1
+
+
+def test_a_bad_nik_comes_back_in_that_response_only_with_its_message(client_for, operator, session):
+    client = client_for(operator)
+    response = post(client, session, nik="3324083102900001")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tanggal lahir pada NIK tidak ada (31-02)" in page
+    assert 'value="3324083102900001"' in page  # kept so the typo can be fixed
+    assert "3324083102900001" not in client.get(url(session)).content.decode()
+    assert not Activation.objects.exists()
+
+
+def test_an_unknown_kecamatan_asks_for_confirmation(client_for, operator, session):
+    client = client_for(operator)
+    page = post(client, session, nik="3324990101900001").content.decode()
+    assert "Kode kecamatan 33.24.99" in page and 'name="confirm_district"' in page
+    response = post(client, session, nik="3324990101900001", confirm_district="on")
+    assert response.status_code == 302
+    assert Activation.objects.get().district_code == "33.24.99"
+
+
+def test_managers_get_403_and_outsiders_404(client_for, manager, outsider, session):
+    assert client_for(manager).get(url(session)).status_code == 403
+    assert client_for(outsider).get(url(session)).status_code == 404
+    assert post(client_for(outsider), session).status_code == 404
+    assert not Activation.objects.exists()
+
+
+def test_the_page_issues_a_bounded_number_of_queries(client_for, operator, session, django_assert_max_num_queries):
+    client = client_for(operator)
+    for index in range(5):
+        post(client, session, nik=f"33240801019000{index + 1:02d}")
+    with django_assert_max_num_queries(8):
+        assert client.get(url(session)).status_code == 200
+
+
+def test_a_submitted_nik_is_found_nowhere_in_the_database_or_the_logs(client_for, operator, session, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = client_for(operator)
+    post(client, session)
+    post(client, session, nik="3324084101900002", result="face")
+    post(client, session, nik="33240801019000")  # refused: too short
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    for nik in ("3324080101900001", "3324084101900002", "33240801019000"):
+        assert nik not in dump.getvalue()
+        assert nik not in caplog.text
+    assert Activation.objects.count() == 2

@@ -5,13 +5,14 @@ Safe to run again: a team that already has sessions gets no new ones.
 """
 
 import datetime
+import uuid
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from outreach import services
-from outreach.models import Audience, Status, Team, Venue, VenueType
+from outreach.models import Audience, FailureReason, Outcome, Status, Team, Venue, VenueType
 from regions.models import Region, User
 
 VENUES = [
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         blitar_team.members.add(blitar_staff)
 
         today = timezone.localdate()
-        created = 0
+        created = results = 0
+        operator = User.objects.get(username="operator.kaliwungu")
         if not kendal_team.session_set.exists():
             plan = [
                 (-14, "Balai Desa Sumberejo", [Audience.PUBLIC], Status.DONE),
@@ -61,7 +63,7 @@ class Command(BaseCommand):
                 (3, "Rumah lansia (kunjungan)", [Audience.ELDERLY], Status.PLANNED),
                 (9, "SMA Negeri 1 Kaliwungu", [Audience.STUDENTS], Status.PLANNED),
             ]
-            for offset, venue_name, audience, status in plan:
+            for index, (offset, venue_name, audience, status) in enumerate(plan):
                 day = today + datetime.timedelta(days=offset)
                 while services.holiday_name(day) or day.weekday() > 5:
                     day += datetime.timedelta(days=1)
@@ -70,7 +72,10 @@ class Command(BaseCommand):
                     start_time=datetime.time(8), end_time=datetime.time(12), offers_ikd=True,
                     offers_kia=venue_name != "SMA Negeri 1 Kaliwungu", audience=audience, expected_participants=80,
                 )
+                if status == Status.DONE:
+                    results += load_results(session, operator, index)
                 if status != Status.PLANNED:
+                    # The demo closes sessions directly (there is no close-out page yet).
                     session.status = status
                     session.save(update_fields=["status"])
                 created += 1
@@ -83,4 +88,31 @@ class Command(BaseCommand):
                 offers_ikd=True, offers_ektp=True, audience=[Audience.PUBLIC],
             )
             created += len(result.created)
-        self.stdout.write(f"Kegiatan demo: {created} baru.")
+        self.stdout.write(f"Kegiatan demo: {created} baru, {results} hasil layanan.")
+
+
+def demo_nik(district: str, birth: datetime.date, female: bool, serial: int) -> str:
+    """A made-up NIK of the right shape for the demo (not a real person's)."""
+    day = birth.day + (40 if female else 0)
+    return f"{district.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
+def load_results(session, operator, index: int) -> int:
+    """Results for a demo session before it is closed: people one by one, or a tally at a school."""
+    if session.venue.type == VenueType.SEKOLAH:
+        counts = {("ikd", "success", ""): 46, ("ikd", "failed", FailureReason.NO_PHONE.value): 9,
+                  ("ikd", "failed", FailureReason.OLD_PHONE.value): 4}
+        services.tally_record(actor=operator, session=session, counts=counts, idempotency_key=uuid.uuid4())
+        return sum(counts.values())
+    reasons = [FailureReason.NO_PHONE, FailureReason.NO_EMAIL, FailureReason.NO_DATA, FailureReason.FACE]
+    for serial in range(1, 31):
+        birth = datetime.date(1960 + serial, 1 + serial % 12, 1 + serial % 28)
+        failed = serial % 5 == 0
+        services.activation_record(
+            actor=operator, session=session, service="ikd",
+            nik=demo_nik("33.24.08", birth, female=serial % 2 == 0, serial=index * 100 + serial),
+            outcome=Outcome.FAILED if failed else Outcome.SUCCESS,
+            failure_reason=reasons[serial % len(reasons)] if failed else "",
+            idempotency_key=uuid.uuid4(),
+        )
+    return 30

@@ -185,3 +185,33 @@ class ActivationForm(forms.Form):
             "confirm_district": data["confirm_district"],
             "idempotency_key": data["idempotency_key"],
         }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class CloseOutForm(forms.Form):
+    actual_participants = forms.IntegerField(label=_("Jumlah peserta yang datang"), min_value=0, max_value=100_000)
+    notes = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(
+        label=_("Foto kegiatan"), required=False, help_text=_("Paling banyak 5 foto, masing-masing paling besar 10 MB.")
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan koreksi"), max_length=200)

@@ -387,3 +387,28 @@ class TallyLine(models.Model):
             models.UniqueConstraint(fields=["submission", "service", "outcome", "failure_reason"], name="tally_line_key"),
             models.CheckConstraint(condition=Q(count__gt=0), name="tally_line_positive"),
         ]
+
+
+class CloseOut(models.Model):
+    """What the operator reports when a session ends: turnout, notes, photos."""
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="close_out")
+    actual_participants = models.PositiveIntegerField(_("jumlah peserta yang datang"))
+    notes = models.TextField(_("catatan"), blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+
+class SessionPhoto(models.Model):
+    """A close-out photo. Stored outside MEDIA_URL: served only by a view that checks scope."""
+
+    MAX_PER_SESSION = 5
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to="session-photos/%Y/%m/")
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)

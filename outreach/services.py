@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import random
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from PIL import Image, ImageOps, UnidentifiedImageError
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import formats
@@ -27,11 +30,13 @@ from outreach.models import (
     BOOKING_STATUSES,
     LOGGED_SERVICES,
     Activation,
+    CloseOut,
     DailyCount,
     FailureReason,
     Outcome,
     Service,
     Session,
+    SessionPhoto,
     SessionSeries,
     Status,
     TallyLine,
@@ -365,9 +370,17 @@ def _digest(*parts) -> str:
 
 
 def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: datetime.date, delta: int) -> None:
-    """Add to the day's count in the same transaction, on one of a few shards of the key."""
-    key = {"village_id": village_id, "service": service, "outcome": outcome, "failure_reason": reason, "day": day,
-           "shard": random.randrange(DailyCount.SHARDS)}
+    """Add to the day's count in the same transaction, on one of a few shards of the key.
+
+    Additions go to a random shard so concurrent saves rarely wait on the same row; a
+    correction takes one off a shard that has it.
+    """
+    key = {"village_id": village_id, "service": service, "outcome": outcome, "failure_reason": reason, "day": day}
+    if delta < 0:
+        shard = DailyCount.objects.filter(**key, count__gte=-delta).order_by("-count").values_list("pk", flat=True).first()
+        DailyCount.objects.filter(pk=shard).update(count=F("count") + delta)
+        return
+    key["shard"] = random.randrange(DailyCount.SHARDS)
     if DailyCount.objects.filter(**key).update(count=F("count") + delta):
         return
     try:
@@ -544,3 +557,80 @@ def daily_counts_rebuild() -> int:
         batch_size=2000,
     )
     return len(totals)
+
+
+# ---- Close-out, reopening, corrections ---------------------------------------------------------
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDE = 1600
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+
+
+def photo_clean(upload) -> tuple[ContentFile, int, int]:
+    """An uploaded photo checked by its content, at most 1600 px, saved again without metadata.
+
+    Re-encoding from the pixels drops EXIF, and with it the location the phone recorded.
+    """
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("Foto %s lebih dari 10 MB.") % upload.name)
+    not_a_photo = ValidationError(_("Berkas %s bukan foto (JPEG, PNG atau WebP).") % upload.name)
+    try:
+        with Image.open(upload) as probe:
+            kind = probe.format
+            probe.verify()
+        upload.seek(0)
+        image = ImageOps.exif_transpose(Image.open(upload))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise not_a_photo from None
+    if kind not in PHOTO_FORMATS:
+        raise not_a_photo
+    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=85)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), image.width, image.height
+
+
+@transaction.atomic
+def session_close(*, actor, session: Session, actual_participants: int, notes: str = "", photos=()) -> CloseOut:
+    """Close a session with its turnout, notes and up to five photos; it then takes no more results."""
+    _can_log(actor, session)
+    photos = list(photos)
+    if len(photos) + session.photos.count() > SessionPhoto.MAX_PER_SESSION:
+        raise ValidationError({"photos": _("Paling banyak 5 foto per kegiatan.")})
+    cleaned = [photo_clean(photo) for photo in photos]
+    close_out, _created = CloseOut.objects.update_or_create(
+        session=session, defaults={"actual_participants": actual_participants, "notes": notes.strip(), "closed_by": actor}
+    )
+    for content, width, height in cleaned:
+        SessionPhoto.objects.create(session=session, image=content, width=width, height=height, uploaded_by=actor)
+    session.status = Status.DONE
+    _save(actor, session)
+    return close_out
+
+
+@transaction.atomic
+def session_reopen(*, actor, session: Session) -> Session:
+    """Only staff reopen a closed session, to add or correct results."""
+    access.require_write(actor)
+    if not access.can_see_region(actor, session.venue.village):
+        raise PermissionDenied
+    if session.status != Status.DONE:
+        raise ValidationError(_("Hanya kegiatan yang sudah selesai yang dapat dibuka kembali."))
+    session.status = Status.CONFIRMED
+    return _save(actor, session)
+
+
+@transaction.atomic
+def activation_delete(*, actor, activation: Activation, reason: str) -> None:
+    """A staff correction: remove a mistaken result, keep it in history, take it out of the counts."""
+    access.require_write(actor)
+    if not access.can_see_region(actor, activation.village):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tulis alasan koreksi.")})
+    _bump(village_id=activation.village_id, service=activation.service, outcome=activation.outcome,
+          reason=activation.failure_reason, day=activation.happened_on, delta=-1)
+    activation._history_user = actor
+    activation._change_reason = reason.strip()
+    activation.delete()

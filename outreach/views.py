@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, services
-from outreach.forms import ActivationForm, CancelForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionSeries, Status, Team
+from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
+from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team
 from outreach.privacy import masked
 from regions import access
 from regions.models import Level, Region, subtree_q
@@ -118,11 +118,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = []
     if can_write:
         history = list(session.history.select_related("history_user").order_by("-history_date")[:50])
+    photos = list(session.photos.all()) if session.status == Status.DONE else []
     return render(
         request,
         "outreach/session_detail.html",
         {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session),
-         "can_log": access.can_log_results(request.user, session.venue.village)},
+         "can_log": access.can_log_results(request.user, session.venue.village), "photos": photos},
     )
 
 
@@ -314,6 +315,67 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sessions = Session.objects.visible_to(request.user).with_related().upcoming(today).order_by("date", "start_time")[:50]
     return render(request, "outreach/my_sessions.html", {"sessions": sessions, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close-out: turnout, notes and photos; afterwards only staff can reopen the session."""
+    session = _session_or_404(request.user, pk)
+    if not access.can_log_results(request.user, session.venue.village):
+        raise PermissionDenied
+    form = CloseOutForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_close(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kegiatan ditutup. Terima kasih."))
+            return redirect("outreach:detail", pk=pk)
+    return render(request, "outreach/session_close.html", {"session": session, "form": form})
+
+
+@login_required
+@require_POST
+def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_or_404(request.user, pk)
+    try:
+        services.session_reopen(actor=request.user, session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kegiatan dibuka kembali: hasil dapat dicatat lagi."))
+    return redirect("outreach:detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff see the session's results person by person (masked) and correct mistakes."""
+    access.require_write(request.user)
+    session = _session_or_404(request.user, pk)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activation = session.activations.filter(pk=request.POST.get("activation")).first()
+        if activation is None:
+            raise Http404
+        services.activation_delete(actor=request.user, activation=activation, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Hasil dihapus dan jumlah diperbarui. Riwayat menyimpan koreksi ini."))
+        return redirect("outreach:results", pk=pk)
+    activations = session.activations.select_related("created_by").order_by("-created_at")
+    return render(request, "outreach/session_results.html", {"session": session, "activations": activations, "form": form})
+
+
+@login_required
+def session_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A close-out photo, only for users who may see the session (never a public media URL)."""
+    photo = SessionPhoto.objects.filter(pk=pk, session__in=Session.objects.visible_to(request.user)).first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # ---- Public (no sign-in) --------------------------------------------------------------------

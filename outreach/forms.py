@@ -215,3 +215,35 @@ class CloseOutForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     reason = forms.CharField(label=_("Alasan koreksi"), max_length=200)
+
+
+class TallyForm(forms.Form):
+    """Counts for a session without NIKs: per offered service, successes and failures by reason."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = []
+        for service in session.services:
+            if service not in LOGGED_SERVICES:
+                continue
+            names = []
+            for result, label in [(Outcome.SUCCESS.value, _("Berhasil"))] + list(FailureReason.choices):
+                name = f"n_{service.value}_{result}"
+                self.fields[name] = forms.IntegerField(
+                    label=label, min_value=0, max_value=10_000, required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                )
+                names.append(name)
+            self.groups.append((service, names))
+
+    def counts(self) -> dict[tuple[str, str, str], int]:
+        found = {}
+        for service, names in self.groups:
+            for name in names:
+                value = self.cleaned_data.get(name) or 0
+                result = name.split("_", 2)[2]
+                outcome, reason = (Outcome.SUCCESS.value, "") if result == Outcome.SUCCESS else (Outcome.FAILED.value, result)
+                found[(service.value, outcome, reason)] = value
+        return found

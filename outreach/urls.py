@@ -11,6 +11,7 @@ urlpatterns = [
     path("kegiatan/baru/", views.session_create, name="create"),
     path("kegiatan/<int:pk>/", views.session_detail, name="detail"),
     path("kegiatan/<int:pk>/catat/", views.session_log, name="log"),
+    path("kegiatan/<int:pk>/rekap/", views.session_tally, name="tally"),
     path("kegiatan/<int:pk>/tutup/", views.session_close, name="close"),
     path("kegiatan/<int:pk>/buka/", views.session_reopen, name="reopen"),
     path("kegiatan/<int:pk>/hasil/", views.session_results, name="results"),

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, services
-from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
+from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
 from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team
 from outreach.privacy import masked
 from regions import access
@@ -315,6 +315,30 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sessions = Session.objects.visible_to(request.user).with_related().upcoming(today).order_by("date", "start_time")[:50]
     return render(request, "outreach/my_sessions.html", {"sessions": sessions, "today": today})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_tally(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counts for a session where NIKs are not captured; a resubmitted form counts once."""
+    session = _session_or_404(request.user, pk)
+    if not access.can_log_results(request.user, session.venue.village):
+        raise PermissionDenied
+    form = TallyForm(request.POST or None, session=session, initial={"idempotency_key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _submission, replay = services.tally_record(
+                actor=request.user, session=session, counts=form.counts(), idempotency_key=form.cleaned_data["idempotency_key"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Rekap sudah tersimpan sebelumnya.") if replay else _("Rekap tersimpan."))
+            return redirect("outreach:detail", pk=pk)
+    groups = [(service, [form[name] for name in names]) for service, names in form.groups]
+    return render(request, "outreach/session_tally.html", {"session": session, "form": form, "groups": groups,
+                                                           "counts": services.session_counts(session)})
 
 
 @login_required

@@ -100,3 +100,21 @@ def test_staff_correct_a_mistaken_result_and_the_counts_follow(client_for, opera
     assert DailyCount.objects.aggregate(total=Sum("count"))["total"] == 0
     deleted = Activation.history.filter(history_type="-").get()
     assert (deleted.history_user, deleted.history_change_reason) == (staff, "NIK salah ketik")
+
+
+def test_a_tally_page_counts_once_per_form(client_for, operator, outsider, session):
+    from outreach.services import session_counts
+
+    url = reverse("outreach:tally", kwargs={"pk": session.pk})
+    assert client_for(outsider).get(url).status_code == 404
+    client = client_for(operator)
+    assert "Tidak punya HP" in client.get(url).content.decode()
+    data = {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "40", "n_ikd_no_phone": "6", "n_ikd_face": ""}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data, follow=True)
+    assert "Rekap sudah tersimpan sebelumnya." in response.content.decode()
+    assert session_counts(session)["ikd"] == {"success": 40, "failed": 6}
+    response = client.post(url, {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "-3"})
+    assert response.status_code == 200 and session_counts(session)["ikd"]["success"] == 40
+    response = client.post(url, {"idempotency_key": str(uuid.uuid4())})
+    assert "Isi paling sedikit satu jumlah." in response.content.decode()

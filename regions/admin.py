@@ -97,19 +97,19 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         return request.user.is_superuser
 
 
-class RegionFigureAdmin(SimpleHistoryAdmin):
-    """Figures that belong to a region: scoped through `access`, written by staff only."""
+class ScopedModelAdmin(SimpleHistoryAdmin):
+    """A model that belongs to a region: rows and region choices scoped through `access`,
+    written by staff only. `region_field` is the path from the model to its Region."""
 
+    region_field = "region"
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
-    search_fields = ["^region__code", "region__name"]
-    date_hierarchy = "as_of"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(access.region_q(request.user, "region"))
+        return super().get_queryset(request).filter(access.region_q(request.user, self.region_field))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region":
+        if db_field.name == self.region_field:
             kwargs["queryset"] = access.visible_regions(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -127,6 +127,11 @@ class RegionFigureAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return access.can_write(request.user)
+
+
+class RegionFigureAdmin(ScopedModelAdmin):
+    search_fields = ["^region__code", "region__name"]
+    date_hierarchy = "as_of"
 
 
 @admin.register(Population)
@@ -149,7 +154,7 @@ class TargetAdmin(RegionFigureAdmin):
     date_hierarchy = None
 
     def get_queryset(self, request):
-        queryset = super(RegionFigureAdmin, self).get_queryset(request)
+        queryset = super(ScopedModelAdmin, self).get_queryset(request)
         return queryset.filter(access.region_q(request.user, "region") | Q(region__isnull=True))
 
     def get_form(self, request, obj=None, **kwargs):

@@ -117,10 +117,6 @@ def visible_users(user):
     )
 
 
-def regions_within_user_scope(user, regions) -> bool:
-    return all(can_see_region(user, region) for region in regions)
-
-
 
 def colleagues(user):
     """Active users with a region inside this user's regions: who may lead or join a team."""

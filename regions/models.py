@@ -26,10 +26,6 @@ class Level(models.IntegerChoices):
     def from_slug(cls, slug: str) -> "Level | None":
         return LEVEL_SLUGS.get(slug)
 
-    @property
-    def slug(self) -> str:
-        return {v: k for k, v in LEVEL_SLUGS.items()}[self]
-
 
 # The words used by the Kemendagri CSV (`level` column).
 LEVEL_SLUGS = {
@@ -152,14 +148,6 @@ class Region(models.Model):
     @property
     def is_country(self) -> bool:
         return self.level == Level.COUNTRY
-
-    @property
-    def level_slug(self) -> str:
-        return "country" if self.is_country else Level(self.level).slug
-
-    @property
-    def child_level(self) -> Level | None:
-        return Level(self.level + 1) if self.level < Level.VILLAGE else None
 
     @property
     def zone_label(self) -> str:

@@ -51,6 +51,7 @@ class RegionImportResult:
 
 
 def ensure_country() -> Region:
+    """The root row. Migration 0002 creates it; a flushed test database may not have it."""
     country, _created = Region.objects.get_or_create(
         code=COUNTRY_CODE, defaults={"name": "Indonesia", "level": Level.COUNTRY, "kind": Kind.NEGARA}
     )

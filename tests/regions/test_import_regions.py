@@ -129,3 +129,23 @@ def test_a_file_without_the_columns_is_refused(db, tmp_path):
 def test_a_missing_file_says_so(db, tmp_path):
     with pytest.raises(CommandError, match="Berkas tidak ditemukan"):
         run(tmp_path / "tidak-ada.csv")
+
+
+def test_historical_codes_import_once_and_refuse_bad_lines(db, tmp_path):
+    from regions.models import HistoricalCode
+
+    good = tmp_path / "old.csv"
+    good.write_text("code,name,level,first_seen,last_seen\n91.01,Kab. Merauke,regency,2016,2022\n91.01.01,Merauke,district,2016,2022\n")
+    assert "2 baru" in command_output("import_historical_codes", good)
+    assert "0 baru, 2 sudah ada" in command_output("import_historical_codes", good)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,level,first_seen,last_seen\n91.02,Kab. X,regency,2016,2022\n91.1,Salah,regency,2016,2022\n")
+    with pytest.raises(CommandError, match="baris 3"):
+        command_output("import_historical_codes", bad)
+    assert HistoricalCode.objects.count() == 2
+
+
+def command_output(name, path) -> str:
+    out = io.StringIO()
+    call_command(name, str(path), stdout=out)
+    return out.getvalue()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from regions.imports import ImportRejected, LineError
+from regions.imports import LineError
 from regions.management.commands._imports import read_rows, refused
 from regions.models import CODE_SHAPES, HistoricalCode, Level
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 continue
             values.append((row["code"], row.get("name", ""), level, int(row["first_seen"]), int(row["last_seen"])))
         if errors:
-            raise refused(ImportRejected(errors).errors)
+            raise refused(errors)
         created = 0
         for code, name, level, first, last in values:
             _obj, new = HistoricalCode.objects.update_or_create(

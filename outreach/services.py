@@ -476,7 +476,10 @@ def activation_record(
         replay = _replay(Activation, idempotency_key, digest)
         if replay is not None:
             return Recorded(replay, replay=True)
-        raise ValidationError({"nik": _earlier_success(actor, person.digits, service)}) from None
+        earlier = _earlier_success(actor, person.digits, service)
+        if earlier is None:
+            raise
+        raise ValidationError({"nik": earlier}) from None
     _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
           day=activation.happened_on, delta=1)
     return Recorded(activation)

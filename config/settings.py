@@ -9,6 +9,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -138,7 +139,9 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Jakarta"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "pks-reminders": {"task": "partners.tasks.send_agreement_reminders", "schedule": crontab(hour=7, minute=0)},
+}
 
 # Language, time, numbers: Bahasa Indonesia first, English available.
 LANGUAGE_CODE = "id"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("regions.urls")),
     path("", include("outreach.urls")),
+    path("", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

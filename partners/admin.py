@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib import admin
+
+from partners.models import Agreement, Benefit, Partner, UsageRecap
+from partners.services import check_pdf, normalize_nib, normalize_whatsapp
+from regions import access
+from regions.admin import ScopedModelAdmin
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = "__all__"
+
+    def clean_whatsapp(self):
+        return normalize_whatsapp(self.cleaned_data["whatsapp"])
+
+    def clean_nib(self):
+        return normalize_nib(self.cleaned_data["nib"])
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = "__all__"
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document and hasattr(document, "content_type"):
+            check_pdf(document)
+        return document
+
+
+class BenefitInline(admin.TabularInline):
+    model = Benefit
+    extra = 1
+
+
+class UsageRecapInline(admin.TabularInline):
+    model = UsageRecap
+    extra = 0
+    fields = ["month", "kia_users", "ikd_users"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(ScopedModelAdmin):
+    form = PartnerForm
+    region_field = "village"
+    autocomplete_fields = ["village"]
+    list_select_related = ["village"]
+    list_display = ["business_name", "sector", "village", "whatsapp", "is_active"]
+    list_filter = ["sector", "is_active"]
+    search_fields = ["business_name", "owner_name", "nib", "village__name"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ScopedModelAdmin):
+    form = AgreementForm
+    region_field = "partner__village"
+    autocomplete_fields = ["partner", "office"]
+    list_select_related = ["partner"]
+    list_display = ["number", "partner", "signed_on", "valid_from", "valid_until", "terminated_on"]
+    search_fields = ["number", "title", "partner__business_name"]
+    inlines = [BenefitInline]
+    exclude = ["renewal_of"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "partner":
+            kwargs["queryset"] = Partner.objects.visible_to(request.user)
+        if db_field.name == "office":
+            kwargs["queryset"] = access.visible_regions(request.user).filter(level__in=[1, 2])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from partners import services
+from partners.models import Agreement, Card, Partner, Sector, UsageRecap
+from regions import access
+from regions.models import Level, Region
+
+
+def public_directory(request: HttpRequest) -> HttpResponse:
+    """'Di mana KIA/IKD saya berlaku?': partners with a benefit in force today (no sign-in)."""
+    district, sector, card = (request.GET.get(name, "") for name in ("kecamatan", "sektor", "kartu"))
+    entries = services.directory(today=timezone.localdate(), district=district, sector=sector, card=card)
+    districts = Region.objects.filter(level=Level.DISTRICT, code__in=services.directory_districts(timezone.localdate())).order_by("name")
+    return render(
+        request,
+        "partners/directory.html",
+        {"entries": entries, "districts": districts, "sectors": Sector.choices, "cards": [Card.KIA, Card.IKD],
+         "chosen": {"kecamatan": district, "sektor": sector, "kartu": card}},
+    )
+
+
+@login_required
+def partner_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    partners = Partner.objects.visible_to(request.user).select_related("village__parent").prefetch_related("agreements")
+    rows = [(partner, [(agreement, agreement.status_on(today)) for agreement in partner.agreements.all()]) for partner in partners]
+    return render(
+        request,
+        "partners/partner_list.html",
+        {"rows": rows, "report": services.partner_report(user=request.user, today=today), "can_write": access.can_write(request.user)},
+    )
+
+
+@login_required
+def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    today = timezone.localdate()
+    if what == "mitra":
+        header = ["nama usaha", "pemilik", "NIB", "sektor", "alamat", "desa/kelurahan", "WhatsApp", "aktif"]
+        rows = [[p.business_name, p.owner_name, p.nib, p.get_sector_display(), p.address, p.village.name, p.whatsapp,
+                 "ya" if p.is_active else "tidak"]
+                for p in Partner.objects.visible_to(request.user).select_related("village")]
+    elif what == "pks":
+        header = ["nomor", "mitra", "judul", "ditandatangani", "berlaku mulai", "berlaku sampai", "status"]
+        rows = [[a.number, a.partner.business_name, a.title, a.signed_on, a.valid_from, a.valid_until, a.status_on(today).label]
+                for a in Agreement.objects.visible_to(request.user).select_related("partner")]
+    elif what == "rekap":
+        header = ["mitra", "bulan", "pemegang KIA", "pemegang IKD"]
+        rows = [[r.partner.business_name, r.month.strftime("%Y-%m"), r.kia_users, r.ikd_users]
+                for r in UsageRecap.objects.filter(partner__in=Partner.objects.visible_to(request.user)).select_related("partner")]
+    else:
+        raise Http404
+    content, content_type = services.export_rows(rows, header=header, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{what}-{today:%Y%m%d}.{fmt}"'
+    return response
+
+
+@login_required
+def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The signed PKS, only for users whose regions hold the partner."""
+    agreement = Agreement.objects.visible_to(request.user).filter(pk=pk).exclude(document="").first()
+    if agreement is None:
+        raise Http404
+    response = FileResponse(agreement.document.open("rb"), content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response

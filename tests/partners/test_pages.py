@@ -1,0 +1,136 @@
+import csv
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from partners import tasks
+from partners.models import Agreement, ReminderSent
+from partners.services import directory, reminders_send
+from tests.partners.conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# ---- Reminders ---------------------------------------------------------------------------------------
+
+
+def test_reminders_go_once_per_agreement_and_threshold(staff, partner, agreement_for, kendal):
+    staff.email = "alice@dukcapil.example"
+    staff.save()
+    agreement_for(partner, number="A/1", end=TODAY + datetime.timedelta(days=10))   # expiring
+    agreement_for(partner, number="A/2", end=TODAY - datetime.timedelta(days=1))    # expired
+    agreement_for(partner, number="A/3", end=TODAY + datetime.timedelta(days=90))   # fine
+    agreement_for(partner, number="A/4", signed=False, end=TODAY + datetime.timedelta(days=5))  # draft: no reminder
+    assert reminders_send(office=kendal, today=TODAY) == 2
+    assert reminders_send(office=kendal, today=TODAY) == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@dukcapil.example"]
+    body = mail.outbox[0].body
+    assert "A/1 — Warung Bu Sri: berakhir dalam 30 hari" in body and "A/2 — Warung Bu Sri: sudah berakhir" in body
+    assert "A/3" not in body and "A/4" not in body
+    # Thirty days later A/1 has expired: one more e-mail, for that threshold only.
+    assert reminders_send(office=kendal, today=TODAY + datetime.timedelta(days=11)) == 1
+    assert ReminderSent.objects.count() == 3
+
+
+def test_the_daily_task_fans_out_per_office_and_is_safe_to_run_twice(staff, partner, agreement_for):
+    staff.email = "alice@dukcapil.example"
+    staff.save()
+    agreement_for(partner, end=TODAY + datetime.timedelta(days=3))
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        tasks.send_agreement_reminders.apply()
+        tasks.send_agreement_reminders.apply()
+    assert len(mail.outbox) == 1
+
+
+# ---- Directory ---------------------------------------------------------------------------------------
+
+
+def test_the_directory_shows_only_benefits_in_force(client, partner, blitar_partner, agreement_for):
+    live = agreement_for(partner, number="LIVE")
+    agreement_for(blitar_partner, number="DRAFT", signed=False)
+    expired_partner = blitar_partner
+    agreement_for(expired_partner, number="OLD", start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31))
+    ended = agreement_for(partner, number="ENDED", terminated_on=datetime.date(2026, 3, 1), termination_reason="Tutup")
+    entries = directory(today=TODAY)
+    assert [entry.partner for entry in entries] == [partner]
+    assert [b.agreement for b in entries[0].benefits] == [live]
+    assert ended not in [b.agreement for b in entries[0].benefits]
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        page = client.get(reverse("partners:directory")).content.decode()
+    assert "Warung Bu Sri" in page and "Toko Buku Blitar" not in page
+    assert "Potongan 10% untuk pemegang KIA: setiap pembelian" in page and "https://wa.me/6281234567890" in page
+
+
+def test_the_directory_filters_by_kecamatan_sector_and_card(partner, agreement_for):
+    agreement_for(partner)
+    assert directory(today=TODAY, district="33.24.08")
+    assert not directory(today=TODAY, district="33.24.01")
+    assert directory(today=TODAY, sector="makanan") and not directory(today=TODAY, sector="jasa")
+    assert directory(today=TODAY, card="kia") and not directory(today=TODAY, card="ikd")
+
+
+# ---- Staff pages, exports, documents -----------------------------------------------------------------
+
+
+def test_staff_see_their_partners_and_outsiders_do_not(client_for, staff, outsider, partner, agreement_for):
+    agreement_for(partner)
+    assert "Warung Bu Sri" in client_for(staff).get(reverse("partners:list")).content.decode()
+    assert "Warung Bu Sri" not in client_for(outsider).get(reverse("partners:list")).content.decode()
+
+
+def test_exports_make_formula_cells_safe(client_for, staff, partner, agreement_for):
+    partner.business_name = "=HYPERLINK(\"http://x\",\"klik\")"
+    partner.owner_name = "@SUM(A1)"
+    partner.save()
+    client = client_for(staff)
+    response = client.get(reverse("partners:export", kwargs={"what": "mitra", "fmt": "csv"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\",\"klik\")" and rows[1][1] == "'@SUM(A1)"
+    response = client.get(reverse("partners:export", kwargs={"what": "mitra", "fmt": "xlsx"}))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value.startswith("'=") and sheet["A2"].data_type == "s"
+    assert client.get(reverse("partners:export", kwargs={"what": "pks", "fmt": "csv"})).status_code == 200
+
+
+def test_the_signed_pdf_is_private_and_checked_by_content(client, client_for, staff, outsider, partner, agreement_for):
+    agreement = agreement_for(partner)
+    url = f"/admin/partners/agreement/{agreement.pk}/change/"
+    form = {
+        "office": agreement.office_id, "partner": partner.pk, "number": agreement.number, "title": agreement.title,
+        "signed_on": "2026-01-01", "valid_from": "2026-01-01", "valid_until": "2026-12-31",
+        "office_signatory": "Kepala Dinas", "partner_signatory": "Sri", "termination_reason": "",
+        "benefits-TOTAL_FORMS": "0", "benefits-INITIAL_FORMS": "0", "benefits-MIN_NUM_FORMS": "0", "benefits-MAX_NUM_FORMS": "1000",
+    }
+    fake = SimpleUploadedFile("pks.pdf", b"GIF89a not a pdf", content_type="application/pdf")
+    response = client_for(staff).post(url, {**form, "document": fake})
+    assert response.status_code == 200 and "Dokumen harus berkas PDF." in response.content.decode()
+    real = SimpleUploadedFile("pks.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", content_type="application/pdf")
+    response = client_for(staff).post(url, {**form, "document": real})
+    assert response.status_code == 302
+    document = reverse("partners:document", kwargs={"pk": agreement.pk})
+    response = client_for(staff).get(document)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert client_for(outsider).get(document).status_code == 404
+    client.logout()
+    assert client.get(document).status_code == 302
+
+
+def test_the_admin_normalises_whatsapp_and_refuses_a_bad_nib(client_for, staff, partner):
+    form = {"business_name": "Salon Ayu", "owner_name": "Ayu", "nib": "12345", "sector": "jasa", "address": "Jl. A",
+            "village": partner.village_id, "whatsapp": "0812 9999 8888", "is_active": "on"}
+    response = client_for(staff).post("/admin/partners/partner/add/", form)
+    assert "NIB harus 13 angka" in response.content.decode()
+    response = client_for(staff).post("/admin/partners/partner/add/", {**form, "nib": ""})
+    assert response.status_code == 302
+    from partners.models import Partner
+
+    assert Partner.objects.get(business_name="Salon Ayu").whatsapp == "6281299998888"

@@ -56,3 +56,15 @@ def test_the_demo_carries_the_published_figures(db):
     assert figures[blitar.pk].indicators["ikd"].target_count == 36_900
     assert figures[blitar.pk].indicators["ikd"].coverage == Decimal("19.00")
     assert "demo" in OfficialFigure.objects.get(region=blitar).source.lower()
+
+
+def test_the_demo_has_partners_with_agreements_in_every_status(db):
+    from django.utils import timezone
+
+    from partners.models import Agreement, AgreementStatus, Partner
+
+    load()
+    load()
+    assert Partner.objects.count() == 12
+    statuses = {agreement.status_on(timezone.localdate()) for agreement in Agreement.objects.all()}
+    assert statuses == set(AgreementStatus)

@@ -91,6 +91,7 @@ class Command(BaseCommand):
 
         # Outreach demo data belongs to the outreach app; it needs the accounts above.
         call_command("load_outreach_demo", stdout=self.stdout)
+        call_command("load_partners_demo", stdout=self.stdout)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Akun demo (kata sandi: %s):" % password))

@@ -1,10 +1,14 @@
+import datetime
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from partners.models import Agreement, Benefit, Partner, UsageRecap
-from partners.services import check_pdf, normalize_nib, normalize_whatsapp
+from partners.services import agreement_renew, check_pdf, normalize_nib, normalize_whatsapp, recap_save
 from regions import access
-from regions.admin import ScopedModelAdmin
+from regions.admin import ScopedModelAdmin, StaffInlineMixin
 
 
 class PartnerForm(forms.ModelForm):
@@ -31,12 +35,12 @@ class AgreementForm(forms.ModelForm):
         return document
 
 
-class BenefitInline(admin.TabularInline):
+class BenefitInline(StaffInlineMixin, admin.TabularInline):
     model = Benefit
     extra = 1
 
 
-class UsageRecapInline(admin.TabularInline):
+class UsageRecapInline(StaffInlineMixin, admin.TabularInline):
     model = UsageRecap
     extra = 0
     fields = ["month", "kia_users", "ikd_users"]
@@ -51,6 +55,15 @@ class PartnerAdmin(ScopedModelAdmin):
     list_display = ["business_name", "sector", "village", "whatsapp", "is_active"]
     list_filter = ["sector", "is_active"]
     search_fields = ["business_name", "owner_name", "nib", "village__name"]
+    inlines = [UsageRecapInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Monthly recaps go through the service: first day of the month, who entered it.
+        for recap in formset.save(commit=False):
+            recap_save(actor=request.user, partner=form.instance, month=recap.month,
+                       kia_users=recap.kia_users, ikd_users=recap.ikd_users)
+        for recap in formset.deleted_objects:
+            recap.delete()
 
 
 @admin.register(Agreement)
@@ -63,6 +76,19 @@ class AgreementAdmin(ScopedModelAdmin):
     search_fields = ["number", "title", "partner__business_name"]
     inlines = [BenefitInline]
     exclude = ["renewal_of"]
+    actions = ["renew_for_a_year"]
+
+    @admin.action(description=_("Perpanjang satu tahun (PKS baru, terhubung ke yang lama)"))
+    def renew_for_a_year(self, request, queryset):
+        for agreement in queryset:
+            start = agreement.valid_until + datetime.timedelta(days=1)
+            try:
+                agreement_renew(actor=request.user, agreement=agreement, number=f"{agreement.number}-P",
+                                valid_from=start, valid_until=start.replace(year=start.year + 1) - datetime.timedelta(days=1))
+            except ValidationError as error:
+                self.message_user(request, f"{agreement.number}: {' '.join(error.messages)}", level=messages.ERROR)
+            else:
+                self.message_user(request, _("%s diperpanjang sebagai draf: isi tanggal tanda tangan setelah ditandatangani.") % agreement.number)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "partner":

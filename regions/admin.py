@@ -129,6 +129,22 @@ class ScopedModelAdmin(SimpleHistoryAdmin):
         return access.can_write(request.user)
 
 
+class StaffInlineMixin:
+    """Inlines of a scoped admin: the parent row is already in scope; staff may write."""
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+
 class RegionFigureAdmin(ScopedModelAdmin):
     search_fields = ["^region__code", "region__name"]
     date_hierarchy = "as_of"

@@ -126,7 +126,8 @@ def test_the_signed_pdf_is_private_and_checked_by_content(client, client_for, st
 
 def test_the_admin_normalises_whatsapp_and_refuses_a_bad_nib(client_for, staff, partner):
     form = {"business_name": "Salon Ayu", "owner_name": "Ayu", "nib": "12345", "sector": "jasa", "address": "Jl. A",
-            "village": partner.village_id, "whatsapp": "0812 9999 8888", "is_active": "on"}
+            "village": partner.village_id, "whatsapp": "0812 9999 8888", "is_active": "on",
+            "recaps-TOTAL_FORMS": "0", "recaps-INITIAL_FORMS": "0", "recaps-MIN_NUM_FORMS": "0", "recaps-MAX_NUM_FORMS": "1000"}
     response = client_for(staff).post("/admin/partners/partner/add/", form)
     assert "NIB harus 13 angka" in response.content.decode()
     response = client_for(staff).post("/admin/partners/partner/add/", {**form, "nib": ""})
@@ -134,3 +135,21 @@ def test_the_admin_normalises_whatsapp_and_refuses_a_bad_nib(client_for, staff, 
     from partners.models import Partner
 
     assert Partner.objects.get(business_name="Salon Ayu").whatsapp == "6281299998888"
+
+
+def test_staff_enter_monthly_recaps_and_renew_in_the_admin(client_for, staff, partner, agreement_for):
+    agreement = agreement_for(partner)
+    client = client_for(staff)
+    form = {"business_name": partner.business_name, "owner_name": partner.owner_name, "nib": "", "sector": "makanan",
+            "address": partner.address, "village": partner.village_id, "whatsapp": "0812 3456 7890", "is_active": "on",
+            "recaps-TOTAL_FORMS": "1", "recaps-INITIAL_FORMS": "0", "recaps-MIN_NUM_FORMS": "0", "recaps-MAX_NUM_FORMS": "1000",
+            "recaps-0-month": "2026-05-01", "recaps-0-kia_users": "12", "recaps-0-ikd_users": "30"}
+    response = client.post(f"/admin/partners/partner/{partner.pk}/change/", form)
+    assert response.status_code == 302
+    recap = partner.recaps.get()
+    assert (recap.kia_users, recap.ikd_users, recap.entered_by) == (12, 30, staff)
+
+    client.post("/admin/partners/agreement/", {"action": "renew_for_a_year", "_selected_action": [agreement.pk]})
+    renewal = Agreement.objects.get(renewal_of=agreement)
+    assert (renewal.number, renewal.valid_from, renewal.valid_until) == ("PKS/001-P", datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+    assert renewal.signed_on is None

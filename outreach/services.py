@@ -569,7 +569,7 @@ MAX_PHOTO_SIDE = 1600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 
 
-def photo_clean(upload) -> tuple[ContentFile, int, int]:
+def photo_clean(upload, max_side: int = MAX_PHOTO_SIDE) -> tuple[ContentFile, int, int]:
     """An uploaded photo checked by its content, at most 1600 px, saved again without metadata.
 
     Re-encoding from the pixels drops EXIF, and with it the location the phone recorded.
@@ -588,7 +588,7 @@ def photo_clean(upload) -> tuple[ContentFile, int, int]:
         raise not_a_photo from None
     if kind not in PHOTO_FORMATS:
         raise not_a_photo
-    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    image.thumbnail((max_side, max_side))
     out = io.BytesIO()
     image.convert("RGB").save(out, format="JPEG", quality=85)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), image.width, image.height

@@ -5,10 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from outreach.services import photo_clean
 from partners.models import Agreement, Benefit, Partner, UsageRecap
 from partners.services import agreement_renew, check_pdf, normalize_nib, normalize_whatsapp, recap_save
 from regions import access
 from regions.admin import ScopedModelAdmin, StaffInlineMixin
+
+LOGO_SIDE = 400
 
 
 class PartnerForm(forms.ModelForm):
@@ -21,6 +24,13 @@ class PartnerForm(forms.ModelForm):
 
     def clean_nib(self):
         return normalize_nib(self.cleaned_data["nib"])
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):
+            content, _width, _height = photo_clean(logo, max_side=LOGO_SIDE)
+            return content
+        return logo
 
 
 class AgreementForm(forms.ModelForm):

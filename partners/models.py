@@ -43,6 +43,7 @@ class Partner(models.Model):
     whatsapp = models.CharField(_("nomor WhatsApp"), max_length=15, help_text=_("Disimpan sebagai 62…, misalnya 6281234567890."))
     latitude = models.DecimalField(_("lintang"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("bujur"), max_digits=8, decimal_places=5, null=True, blank=True)
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True, help_text=_("Foto atau logo, diperkecil otomatis."))
     is_active = models.BooleanField(_("aktif"), default=True)
 
     objects = PartnerQuerySet.as_manager()

@@ -22,6 +22,16 @@ def public_directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+def partner_logo(request: HttpRequest, pk: int) -> FileResponse:
+    """A partner's logo is public, like the directory that shows it (active partners only)."""
+    partner = Partner.objects.filter(pk=pk, is_active=True).exclude(logo="").first()
+    if partner is None:
+        raise Http404
+    response = FileResponse(partner.logo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()

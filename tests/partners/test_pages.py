@@ -153,3 +153,24 @@ def test_staff_enter_monthly_recaps_and_renew_in_the_admin(client_for, staff, pa
     renewal = Agreement.objects.get(renewal_of=agreement)
     assert (renewal.number, renewal.valid_from, renewal.valid_until) == ("PKS/001-P", datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
     assert renewal.signed_on is None
+
+
+def test_a_logo_is_checked_resized_and_shown_publicly(client, client_for, staff, partner, agreement_for):
+    from PIL import Image
+
+    agreement_for(partner)
+    form = {"business_name": partner.business_name, "owner_name": partner.owner_name, "nib": "", "sector": "makanan",
+            "address": partner.address, "village": partner.village_id, "whatsapp": "081234567890", "is_active": "on",
+            "recaps-TOTAL_FORMS": "0", "recaps-INITIAL_FORMS": "0", "recaps-MIN_NUM_FORMS": "0", "recaps-MAX_NUM_FORMS": "1000"}
+    url = f"/admin/partners/partner/{partner.pk}/change/"
+    bad = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    assert "bukan foto" in client_for(staff).post(url, {**form, "logo": bad}).content.decode()
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 50, 50)).save(picture, format="PNG")
+    response = client_for(staff).post(url, {**form, "logo": SimpleUploadedFile("logo.png", picture.getvalue(), content_type="image/png")})
+    assert response.status_code == 302
+    client.logout()
+    response = client.get(reverse("partners:logo", kwargs={"pk": partner.pk}))
+    assert response.status_code == 200
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as logo:
+        assert max(logo.size) == 400

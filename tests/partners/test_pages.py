@@ -174,3 +174,18 @@ def test_a_logo_is_checked_resized_and_shown_publicly(client, client_for, staff,
     assert response.status_code == 200
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as logo:
         assert max(logo.size) == 400
+
+
+def test_the_partner_pages_issue_a_bounded_number_of_queries(client, client_for, staff, partner, agreement_for, django_assert_max_num_queries):
+    from partners.models import Partner
+
+    for index in range(8):
+        other = Partner.objects.create(business_name=f"Usaha {index}", owner_name="X", sector="jasa", address="Jl. A",
+                                       village=partner.village, whatsapp=f"62812345678{index:02d}")
+        agreement_for(other, number=f"N/{index}")
+    staff_client = client_for(staff)
+    with django_assert_max_num_queries(10):
+        assert staff_client.get(reverse("partners:list")).status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("partners:directory")).status_code == 200

@@ -217,19 +217,27 @@ def directory_districts(today: datetime.date) -> list[str]:
 
 @dataclass
 class PartnerReport:
+    by_region: list[dict]
     by_sector: list[dict]
     signed_per_month: list[dict]
     use_per_month: list[dict]
 
 
 def partner_report(*, user, today: datetime.date) -> PartnerReport:
-    """Partners and agreements in force per sector, agreements signed and benefits used per month."""
+    """Partners and agreements in force per kecamatan and per sector, agreements signed and
+    benefits used per month, inside the user's regions."""
     partners = Partner.objects.visible_to(user).filter(is_active=True)
+    in_force = Q(agreements__in=Agreement.objects.in_force(today))
+    by_region = list(
+        partners.values("village__parent__code", "village__parent__name")
+        .annotate(partners=Count("id", distinct=True), active=Count("agreements", filter=in_force, distinct=True))
+        .order_by("village__parent__code")
+    )
     by_sector = [
         {**row, "label": Sector(row["sector"]).label}
         for row in partners.values("sector").annotate(
             partners=Count("id", distinct=True),
-            active=Count("agreements", filter=Q(agreements__in=Agreement.objects.in_force(today)), distinct=True),
+            active=Count("agreements", filter=in_force, distinct=True),
         ).order_by("sector")
     ]
     agreements = Agreement.objects.visible_to(user).filter(signed_on__isnull=False)
@@ -238,7 +246,7 @@ def partner_report(*, user, today: datetime.date) -> PartnerReport:
         UsageRecap.objects.filter(partner__in=partners).values("month")
         .annotate(kia=Sum("kia_users"), ikd=Sum("ikd_users")).order_by("month")
     )
-    return PartnerReport(by_sector, signed, use)
+    return PartnerReport(by_region, by_sector, signed, use)
 
 
 # ---- Exports --------------------------------------------------------------------------------------

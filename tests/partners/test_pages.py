@@ -189,3 +189,16 @@ def test_the_partner_pages_issue_a_bounded_number_of_queries(client, client_for,
     client.logout()
     with django_assert_max_num_queries(3):
         assert client.get(reverse("partners:directory")).status_code == 200
+
+
+def test_the_report_counts_partners_and_agreements_in_force_per_kecamatan_and_sector(staff, outsider, partner, blitar_partner, agreement_for):
+    from partners.services import partner_report
+
+    agreement_for(partner, number="A")
+    agreement_for(partner, number="B", signed=False)
+    agreement_for(blitar_partner, number="C")
+    report = partner_report(user=staff, today=TODAY)
+    assert [(row["village__parent__code"], row["partners"], row["active"]) for row in report.by_region] == [("33.24.08", 1, 1)]
+    assert [(row["label"], row["partners"], row["active"]) for row in report.by_sector] == [("Makanan dan minuman", 1, 1)]
+    assert [(row["month"].month, row["count"]) for row in report.signed_per_month] == [(1, 1)]
+    assert partner_report(user=outsider, today=TODAY).by_sector[0]["label"] == "Pendidikan dan buku"

@@ -202,3 +202,13 @@ def test_the_report_counts_partners_and_agreements_in_force_per_kecamatan_and_se
     assert [(row["label"], row["partners"], row["active"]) for row in report.by_sector] == [("Makanan dan minuman", 1, 1)]
     assert [(row["month"].month, row["count"]) for row in report.signed_per_month] == [(1, 1)]
     assert partner_report(user=outsider, today=TODAY).by_sector[0]["label"] == "Pendidikan dan buku"
+
+
+def test_an_outsider_cannot_open_a_kendal_partner_or_agreement(client_for, outsider, partner, agreement_for):
+    agreement = agreement_for(partner)
+    client = client_for(outsider)
+    for url in (f"/admin/partners/partner/{partner.pk}/change/", f"/admin/partners/agreement/{agreement.pk}/change/"):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == "/admin/" and "Warung Bu Sri" not in response.content.decode()
+    for what in ("mitra", "pks", "rekap"):
+        assert "Warung Bu Sri" not in client.get(reverse("partners:export", kwargs={"what": what, "fmt": "csv"})).content.decode("utf-8-sig")

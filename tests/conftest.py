@@ -117,3 +117,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in the test's process, whatever broker the settings name."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -41,7 +41,7 @@ def test_reminders_go_once_per_agreement_and_threshold(staff, partner, agreement
     assert ReminderSent.objects.count() == 3
 
 
-def test_the_daily_task_fans_out_per_office_and_is_safe_to_run_twice(staff, partner, agreement_for):
+def test_the_daily_task_fans_out_per_office_and_is_safe_to_run_twice(staff, partner, agreement_for, celery_eager):
     staff.email = "alice@dukcapil.example"
     staff.save()
     agreement_for(partner, end=TODAY + datetime.timedelta(days=3))

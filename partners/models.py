@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from regions import access
@@ -217,10 +217,18 @@ class Benefit(models.Model):
 
     @property
     def plain_words(self) -> str:
-        """The benefit as a citizen reads it: 'Potongan 10% untuk pemegang KIA'."""
-        from partners.services import benefit_words
-
-        return benefit_words(self)
+        """The benefit as a citizen reads it: 'Potongan 10% untuk pemegang KIA: setiap pembelian'."""
+        card = {Card.KIA: gettext("pemegang KIA"), Card.IKD: gettext("pemegang IKD"),
+                Card.EITHER: gettext("pemegang KIA atau IKD")}[self.card]
+        if self.kind == BenefitKind.PERCENT:
+            offer = gettext("Potongan %s%%") % f"{self.value.normalize():f}".replace(".", ",")
+        elif self.kind == BenefitKind.AMOUNT:
+            offer = gettext("Potongan Rp%s") % f"{int(self.value):,}".replace(",", ".")
+        elif self.kind == BenefitKind.FREE:
+            offer = gettext("Gratis")
+        else:
+            offer = gettext("Manfaat")
+        return gettext("%(offer)s untuk %(card)s: %(terms)s") % {"offer": offer, "card": card, "terms": self.terms}
 
 
 class UsageRecap(models.Model):

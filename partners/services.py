@@ -23,7 +23,6 @@ from partners.models import (
     EXPIRING_DAYS,
     Agreement,
     Benefit,
-    BenefitKind,
     Card,
     Partner,
     ReminderSent,
@@ -65,20 +64,6 @@ def check_pdf(upload) -> None:
     upload.seek(0)
     if head != b"%PDF-":
         raise ValidationError(_("Dokumen harus berkas PDF."))
-
-
-def benefit_words(benefit: Benefit) -> str:
-    card = {Card.KIA: _("pemegang KIA"), Card.IKD: _("pemegang IKD"), Card.EITHER: _("pemegang KIA atau IKD")}[benefit.card]
-    value = benefit.value
-    if benefit.kind == BenefitKind.PERCENT:
-        offer = _("Potongan %s%%") % f"{value.normalize():f}".replace(".", ",")
-    elif benefit.kind == BenefitKind.AMOUNT:
-        offer = _("Potongan Rp%s") % f"{int(value):,}".replace(",", ".")
-    elif benefit.kind == BenefitKind.FREE:
-        offer = _("Gratis")
-    else:
-        offer = _("Manfaat")
-    return _("%(offer)s untuk %(card)s: %(terms)s") % {"offer": offer, "card": card, "terms": benefit.terms}
 
 
 # ---- Agreements ---------------------------------------------------------------------------------

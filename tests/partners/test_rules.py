@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from partners.models import AgreementStatus, Benefit, Partner
-from partners.services import agreement_renew, benefit_words, normalize_nib, normalize_whatsapp, recap_save
+from partners.services import agreement_renew, normalize_nib, normalize_whatsapp, recap_save
 from tests.partners.conftest import TODAY
 
 
@@ -93,9 +93,9 @@ def test_a_benefit_stays_inside_its_agreement(partner, agreement_for):
 
 def test_benefits_read_in_plain_words(partner, agreement_for):
     benefit = agreement_for(partner).benefits.get()
-    assert benefit_words(benefit) == "Potongan 10% untuk pemegang KIA: setiap pembelian"
+    assert benefit.plain_words == "Potongan 10% untuk pemegang KIA: setiap pembelian"
     benefit.kind, benefit.value, benefit.card, benefit.terms = "amount", Decimal("25000"), "either", "minimal belanja Rp100.000"
-    assert benefit_words(benefit) == "Potongan Rp25.000 untuk pemegang KIA atau IKD: minimal belanja Rp100.000"
+    assert benefit.plain_words == "Potongan Rp25.000 untuk pemegang KIA atau IKD: minimal belanja Rp100.000"
 
 
 def test_renewal_links_the_old_agreement_and_carries_its_benefits(staff, partner, agreement_for):

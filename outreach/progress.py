@@ -14,12 +14,13 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Sum, Value
+from django.db.models.functions import Substr
 
 from outreach.models import DailyCount, Outcome
 from outreach.services import holiday_name
 from regions.figures import region_figures
-from regions.models import Region, subtree_q
+from regions.models import COUNTRY_CODE, Region, subtree_q
 
 PACE_DAYS = 28
 AT_RISK_SHARE = Decimal("0.75")
@@ -92,25 +93,40 @@ def working_days(after: datetime.date, through: datetime.date) -> int:
     return days
 
 
-def _outreach_successes(region: Region, indicator: str, after: datetime.date | None, through: datetime.date) -> int:
-    counts = DailyCount.objects.filter(subtree_q([region.code], "village"), service=indicator, outcome=Outcome.SUCCESS,
-                                       day__lte=through)
-    if after is not None:
-        counts = counts.filter(day__gt=after)
-    return counts.aggregate(total=Sum("count"))["total"] or 0
+def _successes_by_day(regions: list[Region], indicator: str, through: datetime.date) -> dict[int, list[tuple[datetime.date, int]]]:
+    """Successful outreach per day up to `through` for each region's subtree, from the daily
+    counts: one grouped query per level present in `regions`, whatever their number."""
+    found: dict[int, list[tuple[datetime.date, int]]] = {region.pk: [] for region in regions}
+    by_level: dict[int, list[Region]] = {}
+    for region in regions:
+        by_level.setdefault(region.level, []).append(region)
+    for level_regions in by_level.values():
+        codes = [region.code for region in level_regions]
+        width = len(codes[0]) if codes[0] != COUNTRY_CODE else 0
+        rows = DailyCount.objects.filter(subtree_q(codes, "village"), service=indicator, outcome=Outcome.SUCCESS, day__lte=through)
+        prefix = Substr("village__code", 1, width) if width else Value(COUNTRY_CODE)
+        owner = {region.code: region.pk for region in level_regions}
+        for row in rows.values("day", prefix=prefix).annotate(total=Sum("count")).values_list("prefix", "day", "total").order_by():
+            found[owner[row[0]]].append((row[1], row[2]))
+    return found
+
+
+def _between(days: list[tuple[datetime.date, int]], after: datetime.date | None, through: datetime.date) -> int:
+    return sum(count for day, count in days if (after is None or day > after) and day <= through)
 
 
 def progress_for(regions: list[Region], *, indicator: str, year: int, as_of: datetime.date) -> list[Progress]:
     """Progress of each region; raises NoBase naming the first region without a base."""
     figures = region_figures(regions, year=year, as_of=as_of)
+    daily = _successes_by_day(regions, indicator, as_of)
     results = []
     for region in regions:
         item = figures[region.pk].indicators[indicator]
         if item.base.value is None:
             raise NoBase(region)
         official = item.achieved
-        achieved = (official.value or 0) + _outreach_successes(region, indicator, official.as_of, as_of)
-        pace = Decimal(_outreach_successes(region, indicator, as_of - datetime.timedelta(days=PACE_DAYS), as_of)) / 4
+        achieved = (official.value or 0) + _between(daily[region.pk], official.as_of, as_of)
+        pace = Decimal(_between(daily[region.pk], as_of - datetime.timedelta(days=PACE_DAYS), as_of)) / 4
         coverage = (Decimal(achieved) * 100 / Decimal(item.base.value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
             if item.base.value else Decimal("0.00")
         target = item.target

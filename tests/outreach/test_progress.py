@@ -116,3 +116,13 @@ def test_the_command_adds_children_and_refuses_clearly(blitar_2025, kendal):
         call_command("progress", "--region", "35.72", "--indicator", "ktp", "--year", "2025")
     with pytest.raises(CommandError, match="belum punya data penduduk dasar"):
         call_command("progress", "--region", "33.24", "--indicator", "ikd", "--year", "2025", "--as-of", "2025-11-30")
+
+
+def test_a_region_and_its_children_take_a_fixed_number_of_queries(blitar_2025, django_assert_max_num_queries):
+    districts = [make_region(code) for code in ("35.72.01", "35.72.02", "35.72.03")]
+    for index, district in enumerate(districts):
+        Population.objects.create(region=district, as_of=NOV_30, wajib_ktp=41_000)
+        successes(make_region(f"{district.code}.100{index + 1}"), datetime.date(2025, 12, 1), 100 * (index + 1))
+    with django_assert_max_num_queries(8):
+        results = progress_for([blitar_2025, *districts], indicator="ikd", year=2025, as_of=datetime.date(2025, 12, 2))
+    assert [r.achieved for r in results] == [23_370 + 600, 100, 200, 300]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from partners import services
 from partners.models import Agreement, Card, Partner, Sector, UsageRecap
 from regions import access
+from regions.exports import export_rows
 from regions.models import Level, Region
 
 
@@ -64,7 +65,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
                 for r in UsageRecap.objects.filter(partner__in=Partner.objects.visible_to(request.user)).select_related("partner")]
     else:
         raise Http404
-    content, content_type = services.export_rows(rows, header=header, fmt=fmt)
+    content, content_type = export_rows(rows, header=header, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{what}-{today:%Y%m%d}.{fmt}"'
     return response

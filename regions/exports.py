@@ -1,0 +1,32 @@
+"""CSV and XLSX downloads of any table, every cell safe from spreadsheet formulas."""
+
+import csv
+import io
+
+
+def spreadsheet_safe(value) -> object:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_rows(rows: list[list], *, header: list[str], fmt: str) -> tuple[bytes, str]:
+    """CSV or XLSX bytes and content type for a table, every cell spreadsheet-safe."""
+    safe = [[spreadsheet_safe(cell) for cell in row] for row in rows]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for row in safe:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(safe)
+    return text.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"

@@ -115,14 +115,19 @@ def _between(days: list[tuple[datetime.date, int]], after: datetime.date | None,
     return sum(count for day, count in days if (after is None or day > after) and day <= through)
 
 
-def progress_for(regions: list[Region], *, indicator: str, year: int, as_of: datetime.date) -> list[Progress]:
-    """Progress of each region; raises NoBase naming the first region without a base."""
+def progress_for(
+    regions: list[Region], *, indicator: str, year: int, as_of: datetime.date, skip_missing_base: bool = False
+) -> list[Progress]:
+    """Progress of each region; raises NoBase naming the first region without a base, or leaves
+    such regions out with `skip_missing_base`."""
     figures = region_figures(regions, year=year, as_of=as_of)
     daily = _successes_by_day(regions, indicator, as_of)
     results = []
     for region in regions:
         item = figures[region.pk].indicators[indicator]
         if item.base.value is None:
+            if skip_missing_base:
+                continue
             raise NoBase(region)
         official = item.achieved
         achieved = (official.value or 0) + _between(daily[region.pk], official.as_of, as_of)

@@ -23,7 +23,10 @@ from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionF
 from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team
 from outreach.privacy import masked
 from regions import access
-from regions.models import Level, Region, subtree_q
+from outreach.progress import FIELDS, progress_for
+from regions.exports import export_rows
+from regions.figures import default_year
+from regions.models import Indicator, Level, Region, subtree_q
 
 TEAM_FEED_SALT = "outreach.team-feed"
 
@@ -482,3 +485,45 @@ def team_ics(request: HttpRequest, token: str) -> HttpResponse:
 
 def whatsapp_url(session: Session) -> str:
     return "https://wa.me/?text=" + quote(feeds.announcement(session))
+
+
+# ---- Reports ---------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard_index(request: HttpRequest) -> HttpResponse:
+    roots = access.root_regions(request.user)
+    if not roots:
+        raise Http404
+    return redirect("outreach:dashboard", code=roots[0].code)
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """'Are we on track?': the region's progress, then its children worst first, drilling down."""
+    region = access.get_region_or_404(request.user, code)
+    indicator = request.GET.get("indikator", Indicator.IKD)
+    if indicator not in Indicator.values:
+        indicator = Indicator.IKD
+    today = timezone.localdate()
+    as_of = parse_date(request.GET.get("tanggal", "") or "") or today
+    year = int(request.GET["tahun"]) if request.GET.get("tahun", "").isdigit() else default_year(as_of)
+    children = list(region.children.filter(is_current=True).order_by("code"))
+    ancestors = [r for r in Region.objects.filter(code__in=region.ancestor_codes()).order_by("level") if access.can_see_region(request.user, r)]
+    # Children without a base of their own are left out rather than shown as zero.
+    results = progress_for([region, *children], indicator=indicator, year=year, as_of=as_of, skip_missing_base=True)
+    summary = results[0] if results and results[0].region == region else None
+    rows = sorted((item for item in results if item.region != region), key=lambda item: (item.coverage_percent, item.region.code))
+    results = [summary, *rows] if summary else []
+    if request.GET.get("unduh") in ("csv", "xlsx") and results:
+        table = [[item.as_dict()[name] for name in FIELDS] for item in results]
+        content, content_type = export_rows(table, header=FIELDS, fmt=request.GET["unduh"])
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="kemajuan-{region.code}-{indicator}-{as_of:%Y%m%d}.{request.GET["unduh"]}"'
+        return response
+    return render(
+        request,
+        "outreach/dashboard.html",
+        {"region": region, "ancestors": ancestors, "summary": summary, "rows": rows,
+         "indicator": indicator, "indicators": Indicator, "year": year, "as_of": as_of},
+    )

@@ -141,6 +141,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BEAT_SCHEDULE = {
     "pks-reminders": {"task": "partners.tasks.send_agreement_reminders", "schedule": crontab(hour=7, minute=0)},
+    "belum-lapor": {"task": "outreach.tasks.send_overdue_notices", "schedule": crontab(hour=7, minute=30)},
 }
 
 # Language, time, numbers: Bahasa Indonesia first, English available.

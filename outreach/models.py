@@ -221,6 +221,10 @@ class SessionQuerySet(models.QuerySet):
     def upcoming(self, today: datetime.date) -> "SessionQuerySet":
         return self.filter(date__gte=today, status__in=[Status.PLANNED, Status.CONFIRMED])
 
+    def overdue(self, today: datetime.date) -> "SessionQuerySet":
+        """'Belum lapor': the date has passed and nobody closed the session."""
+        return self.filter(date__lt=today, status__in=[Status.PLANNED, Status.CONFIRMED])
+
     def public(self) -> "SessionQuerySet":
         return self.filter(is_public=True)
 
@@ -412,3 +416,15 @@ class SessionPhoto(models.Model):
     height = models.PositiveSmallIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class OverdueNotice(models.Model):
+    """The day's 'belum lapor' e-mail to a team leader, claimed before it goes: once a day at most."""
+
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sessions = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["leader", "day"], name="overdue_notice_once_a_day")]

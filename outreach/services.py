@@ -19,11 +19,14 @@ from functools import lru_cache
 
 import holidays
 from PIL import Image, ImageOps, UnidentifiedImageError
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
-from django.utils import formats
+from django.template.loader import render_to_string
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from outreach.models import (
@@ -34,6 +37,7 @@ from outreach.models import (
     DailyCount,
     FailureReason,
     Outcome,
+    OverdueNotice,
     Service,
     Session,
     SessionPhoto,
@@ -637,3 +641,33 @@ def activation_delete(*, actor, activation: Activation, reason: str) -> None:
     activation._history_user = actor
     activation._change_reason = reason.strip()
     activation.delete()
+
+
+# ---- Belum lapor ----------------------------------------------------------------------------------
+
+
+def overdue_notices_send(*, today: datetime.date) -> int:
+    """E-mail each team leader the sessions of their teams whose date passed without a close-out.
+
+    The day's notice is claimed (a unique row per leader and day) before the e-mail goes, so a
+    second run the same day sends nothing twice. Returns how many e-mails went out.
+    """
+    overdue = Session.objects.overdue(today).select_related("venue__village", "team__leader").order_by("date")
+    by_leader: dict = {}
+    for session in overdue:
+        by_leader.setdefault(session.team.leader, []).append(session)
+    sent = 0
+    for leader, sessions in by_leader.items():
+        if not leader.email or not leader.is_active:
+            continue
+        try:
+            with transaction.atomic():
+                OverdueNotice.objects.create(leader=leader, day=today, sessions=len(sessions))
+        except IntegrityError:
+            continue
+        with translation.override("id"):
+            body = render_to_string("emails/overdue_sessions.txt", {"leader": leader, "sessions": sessions, "today": today})
+            subject = _("Jemput Bola: %(count)d kegiatan belum lapor") % {"count": len(sessions)}
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [leader.email])
+        sent += 1
+    return sent

@@ -521,9 +521,11 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="kemajuan-{region.code}-{indicator}-{as_of:%Y%m%d}.{request.GET["unduh"]}"'
         return response
+    overdue = Session.objects.visible_to(request.user).filter(subtree_q([region.code], "venue__village")).overdue(today)
     return render(
         request,
         "outreach/dashboard.html",
         {"region": region, "ancestors": ancestors, "summary": summary, "rows": rows,
+         "overdue": overdue.with_related().order_by("date")[:50],
          "indicator": indicator, "indicators": Indicator, "year": year, "as_of": as_of},
     )

@@ -137,11 +137,19 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tasks are idempotent: acknowledged after they finish and redelivered if a worker dies.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BEAT_SCHEDULE = {
     "pks-reminders": {"task": "partners.tasks.send_agreement_reminders", "schedule": crontab(hour=7, minute=0)},
     "belum-lapor": {"task": "outreach.tasks.send_overdue_notices", "schedule": crontab(hour=7, minute=30)},
+    "ringkasan-mingguan": {
+        "task": "outreach.tasks.weekly_summaries",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+    },
 }
 
 # Language, time, numbers: Bahasa Indonesia first, English available.
@@ -181,6 +189,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jemput-bola@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
+# The address the application is reached at, for links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Behind a TLS-terminating proxy in production.
 if not DEBUG:
@@ -199,6 +210,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Libraries that narrate at INFO: fontTools subsets fonts for every PDF, matplotlib finds fonts.
+    "loggers": {name: {"level": "WARNING"} for name in ("fontTools", "matplotlib", "PIL")},
 }
 
 # NIK hashing keys (DESIGN.md "Privacy"): "id:secret" pairs, oldest first, from the environment

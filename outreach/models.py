@@ -399,6 +399,9 @@ class CloseOut(models.Model):
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="close_out")
     actual_participants = models.PositiveIntegerField(_("jumlah peserta yang datang"))
     notes = models.TextField(_("catatan"), blank=True)
+    # Successful results at the session (people and tallies), kept when it closes so the
+    # yield per session is read without counting the per-person rows again.
+    successes = models.PositiveIntegerField(_("hasil berhasil"), default=0, editable=False)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(auto_now=True)
 
@@ -428,3 +431,49 @@ class OverdueNotice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["leader", "day"], name="overdue_notice_once_a_day")]
+
+
+class WeeklySummary(models.Model):
+    """The summary of one office region for one week (Monday to Sunday), built once and kept.
+
+    `data` holds every figure of the summary as plain JSON, so the page, the e-mail and the
+    PDF show the same numbers however the data changes later; building the same week again
+    updates the row, never adds one.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField(_("minggu mulai"))
+    data = models.JSONField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ringkasan mingguan")
+        verbose_name_plural = _("ringkasan mingguan")
+        ordering = ["-week_start", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "week_start"], name="weekly_summary_once_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.week_label}"
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+    @property
+    def week_label(self) -> str:
+        year, week, _day = self.week_start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+class SummaryDelivery(models.Model):
+    """One manager's e-mail of one weekly summary: `sent_at` is set in the same transaction
+    that sends it, under a row lock, so a summary is e-mailed to each manager once."""
+
+    summary = models.ForeignKey(WeeklySummary, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "recipient"], name="summary_delivery_once")]

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum, Value
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _lazy
 
 from outreach.models import DailyCount, Outcome
 from outreach.services import holiday_name
@@ -32,6 +33,15 @@ class Status:
     AT_RISK = "at_risk"
     BEHIND = "behind"
     NO_TARGET = "no_target"
+
+
+STATUS_LABELS = {
+    Status.REACHED: _lazy("tercapai"),
+    Status.ON_TRACK: _lazy("sesuai jalur"),
+    Status.AT_RISK: _lazy("berisiko"),
+    Status.BEHIND: _lazy("tertinggal"),
+    Status.NO_TARGET: _lazy("tidak ada target"),
+}
 
 
 class NoBase(Exception):
@@ -58,6 +68,14 @@ class Progress:
     pace_per_week: Decimal
     projected_date: datetime.date | None
     status: str
+    # Where `achieved` starts: the latest official figure (None when there is none).
+    official_count: int | None = None
+    official_as_of: datetime.date | None = None
+    target_due: datetime.date | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict:
         """Plain values for JSON and CSV: numbers stay numbers, dates become ISO strings."""
@@ -109,6 +127,16 @@ def _successes_by_day(regions: list[Region], indicator: str, through: datetime.d
         for row in rows.values("day", prefix=prefix).annotate(total=Sum("count")).values_list("prefix", "day", "total").order_by():
             found[owner[row[0]]].append((row[1], row[2]))
     return found
+
+
+def successes_per_day(region: Region, indicator: str, after: datetime.date, through: datetime.date) -> dict[datetime.date, int]:
+    """Successful outreach in the region's subtree per day in (after, through], from the daily counts (one query)."""
+    rows = (
+        DailyCount.objects.filter(subtree_q([region.code], "village"), service=indicator, outcome=Outcome.SUCCESS,
+                                  day__gt=after, day__lte=through)
+        .values("day").annotate(total=Sum("count")).values_list("day", "total").order_by()
+    )
+    return dict(rows)
 
 
 def _between(days: list[tuple[datetime.date, int]], after: datetime.date | None, through: datetime.date) -> int:
@@ -163,5 +191,6 @@ def progress_for(
             target_count=target_count, achieved=achieved, coverage_percent=coverage, remaining=remaining,
             working_days_left=working, required_per_day=per_day, required_per_week=per_week,
             pace_per_week=pace.quantize(Decimal("0.01")), projected_date=projected, status=status,
+            official_count=official.value, official_as_of=official.as_of, target_due=target.due,
         ))
     return results

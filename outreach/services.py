@@ -543,6 +543,11 @@ def session_counts(session: Session) -> dict[str, dict[str, int]]:
 
 
 @transaction.atomic
+def _successes(session: Session) -> int:
+    """Successful results at the session, people and tallies, every logged service."""
+    return sum(counts["success"] for counts in session_counts(session).values())
+
+
 def daily_counts_rebuild() -> int:
     """Recompute every daily count from the activations and tallies; returns the number of rows."""
     DailyCount.objects.all().delete()
@@ -607,7 +612,9 @@ def session_close(*, actor, session: Session, actual_participants: int, notes: s
         raise ValidationError({"photos": _("Paling banyak 5 foto per kegiatan.")})
     cleaned = [photo_clean(photo) for photo in photos]
     close_out, _created = CloseOut.objects.update_or_create(
-        session=session, defaults={"actual_participants": actual_participants, "notes": notes.strip(), "closed_by": actor}
+        session=session,
+        defaults={"actual_participants": actual_participants, "notes": notes.strip(), "closed_by": actor,
+                  "successes": _successes(session)},
     )
     for content, width, height in cleaned:
         SessionPhoto.objects.create(session=session, image=content, width=width, height=height, uploaded_by=actor)
@@ -641,6 +648,7 @@ def activation_delete(*, actor, activation: Activation, reason: str) -> None:
     activation._history_user = actor
     activation._change_reason = reason.strip()
     activation.delete()
+    CloseOut.objects.filter(session=activation.session_id).update(successes=_successes(activation.session))
 
 
 # ---- Belum lapor ----------------------------------------------------------------------------------

@@ -1,14 +1,38 @@
-"""Daily 'belum lapor' e-mails to team leaders (thin and idempotent: claimed per leader and day)."""
+"""Outreach tasks: thin and idempotent, so a retry or a second run changes nothing.
+
+- "belum lapor" e-mails to team leaders, claimed per leader and day;
+- the weekly summaries: Monday 06:00 Asia/Jakarta fans out one task per office region; each
+  builds the summary of the week just ended (stored per region and week) and e-mails it to
+  the region's managers, each once.
+"""
 
 import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
-from outreach import services
+from outreach import reports, services
+from regions.models import Region
 
 
 @shared_task
 def send_overdue_notices(today: str | None = None) -> int:
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return services.overdue_notices_send(today=day)
+
+
+@shared_task
+def weekly_summaries(week_start: str | None = None) -> int:
+    """Queue one summary task per office region; returns how many were queued."""
+    monday = datetime.date.fromisoformat(week_start) if week_start else reports.last_full_week(timezone.localdate())
+    regions = list(reports.office_regions().values_list("pk", flat=True))
+    for region_id in regions:
+        weekly_summary.delay(region_id, monday.isoformat())
+    return len(regions)
+
+
+@shared_task
+def weekly_summary(region_id: int, week_start: str) -> int:
+    """Build one region's summary for the week and e-mail it; returns the e-mails sent."""
+    summary = reports.summary_build(Region.objects.get(pk=region_id), datetime.date.fromisoformat(week_start))
+    return reports.summary_deliver(summary)

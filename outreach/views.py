@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,12 +19,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from outreach import feeds, services
+from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team
+from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
 from outreach.privacy import masked
 from regions import access
-from outreach.progress import FIELDS, progress_for
+from outreach.progress import FIELDS, NoBase, progress_for
 from regions.exports import export_rows
 from regions.figures import default_year
 from regions.models import Indicator, Level, Region, subtree_q
@@ -498,34 +499,137 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
     return redirect("outreach:dashboard", code=roots[0].code)
 
 
-@login_required
-def dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    """'Are we on track?': the region's progress, then its children worst first, drilling down."""
-    region = access.get_region_or_404(request.user, code)
+def _report_params(request: HttpRequest) -> tuple[str, int, datetime.date]:
+    """The indicator, year and as-of date a report page was asked for (bad values fall back)."""
     indicator = request.GET.get("indikator", Indicator.IKD)
     if indicator not in Indicator.values:
         indicator = Indicator.IKD
-    today = timezone.localdate()
-    as_of = parse_date(request.GET.get("tanggal", "") or "") or today
+    as_of = None
+    try:
+        as_of = parse_date(request.GET.get("tanggal", "") or "")
+    except ValueError:
+        pass
+    as_of = as_of or timezone.localdate()
     year = int(request.GET["tahun"]) if request.GET.get("tahun", "").isdigit() else default_year(as_of)
+    if not 2000 <= year <= 2100:
+        year = default_year(as_of)
+    return indicator, year, as_of
+
+
+def _download(table: list[list], header: list[str], fmt: str, filename: str) -> HttpResponse:
+    content, content_type = export_rows(table, header=header, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """'Are we on track?': the region's progress, then its children worst first, drilling down;
+    charts, what happened in the last four weeks, and sessions not yet reported."""
+    region = access.get_region_or_404(request.user, code)
+    indicator, year, as_of = _report_params(request)
+    today = timezone.localdate()
     children = list(region.children.filter(is_current=True).order_by("code"))
     ancestors = [r for r in Region.objects.filter(code__in=region.ancestor_codes()).order_by("level") if access.can_see_region(request.user, r)]
     # Children without a base of their own are left out rather than shown as zero.
     results = progress_for([region, *children], indicator=indicator, year=year, as_of=as_of, skip_missing_base=True)
     summary = results[0] if results and results[0].region == region else None
     rows = sorted((item for item in results if item.region != region), key=lambda item: (item.coverage_percent, item.region.code))
-    results = [summary, *rows] if summary else []
-    if request.GET.get("unduh") in ("csv", "xlsx") and results:
-        table = [[item.as_dict()[name] for name in FIELDS] for item in results]
-        content, content_type = export_rows(table, header=FIELDS, fmt=request.GET["unduh"])
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="kemajuan-{region.code}-{indicator}-{as_of:%Y%m%d}.{request.GET["unduh"]}"'
-        return response
-    overdue = Session.objects.visible_to(request.user).filter(subtree_q([region.code], "venue__village")).overdue(today)
+    period = reports.activity(region, start=as_of - datetime.timedelta(days=reports.PERIOD_DAYS - 1), end=as_of, indicator=indicator)
+    overdue = list(
+        Session.objects.visible_to(request.user).filter(subtree_q([region.code], "venue__village")).overdue(today)
+        .with_related().order_by("date")[:200]
+    )
+    fmt = request.GET.get("unduh")
+    if fmt in ("csv", "xlsx"):
+        name = f"{region.code}-{indicator}-{as_of:%Y%m%d}"
+        table = request.GET.get("tabel", "kemajuan")
+        if table == "kegiatan":
+            return _download([[period.start.isoformat(), period.end.isoformat(), period.held, period.postponed, period.cancelled]],
+                             ["from", "to", "held", "postponed", "cancelled"], fmt, f"kegiatan-{name}")
+        if table in ("hasil-jenis", "hasil-sasaran"):
+            yields = period.by_venue_type if table == "hasil-jenis" else period.by_audience
+            return _download([[row.label, row.sessions, row.successes, row.per_session] for row in yields],
+                             ["group", "sessions_held", "successes", "successes_per_session"], fmt, f"{table}-{name}")
+        if table == "alasan":
+            return _download([[label, count] for _reason, label, count in period.failures], ["failure_reason", "count"], fmt, f"alasan-gagal-{name}")
+        if table == "belum-lapor":
+            return _download(
+                [[s.date.isoformat(), s.venue.name, s.venue.village.code, s.venue.village.name, s.team.name] for s in overdue],
+                ["date", "venue", "village_code", "village", "team"], fmt, f"belum-lapor-{region.code}-{today:%Y%m%d}",
+            )
+        if summary:
+            ordered = [summary, *rows]
+            return _download([[item.as_dict()[field] for field in FIELDS] for item in ordered], FIELDS, fmt, f"kemajuan-{name}")
+    query = f"indikator={indicator}&tahun={year}&tanggal={as_of.isoformat()}"
     return render(
         request,
         "outreach/dashboard.html",
-        {"region": region, "ancestors": ancestors, "summary": summary, "rows": rows,
-         "overdue": overdue.with_related().order_by("date")[:50],
+        {"region": region, "ancestors": ancestors, "summary": summary, "rows": rows, "period": period,
+         "overdue": overdue[:50], "overdue_total": len(overdue), "query": query,
          "indicator": indicator, "indicators": Indicator, "year": year, "as_of": as_of},
     )
+
+
+@login_required
+def dashboard_chart(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A dashboard chart as PNG: the same drawing the e-mail and the PDF use."""
+    region = access.get_region_or_404(request.user, code)
+    if kind not in reports.CHART_KINDS:
+        raise Http404
+    indicator, year, as_of = _report_params(request)
+    try:
+        [item] = progress_for([region], indicator=indicator, year=year, as_of=as_of)
+    except NoBase:
+        raise Http404 from None
+    response = HttpResponse(reports.chart_png(kind, reports.series(item)), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _summary_or_404(user, pk: int) -> WeeklySummary:
+    summary = WeeklySummary.objects.filter(pk=pk).select_related("region").first()
+    if summary is None or not access.can_see_region(user, summary.region):
+        raise Http404
+    return summary
+
+
+@login_required
+def summary_list(request: HttpRequest, code: str) -> HttpResponse:
+    """Past weekly summaries of a region and of the office regions below it."""
+    region = access.get_region_or_404(request.user, code)
+    summaries = (
+        WeeklySummary.objects.filter(subtree_q([region.code], "region")).select_related("region")
+        .order_by("-week_start", "region__code")
+    )
+    page = Paginator(summaries, 50).get_page(request.GET.get("halaman"))
+    return render(request, "outreach/summary_list.html", {"region": region, "page": page})
+
+
+@login_required
+def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = _summary_or_404(request.user, pk)
+    return render(request, "outreach/summary_detail.html", {
+        **reports.summary_context(summary), "week_words": reports.week_words(summary),
+        "dashboard_url": reports.dashboard_url(summary, site=""),
+    })
+
+
+@login_required
+def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = _summary_or_404(request.user, pk)
+    response = HttpResponse(reports.summary_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ringkasan-{summary.region.code}-{summary.week_label}.pdf"'
+    return response
+
+
+@login_required
+def summary_chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    summary = _summary_or_404(request.user, pk)
+    chart = reports.summary_series(summary)
+    if chart is None or kind not in reports.CHART_KINDS:
+        raise Http404
+    response = HttpResponse(reports.chart_png(kind, chart), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

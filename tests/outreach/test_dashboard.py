@@ -32,7 +32,7 @@ def url(code="33.24", **params):
 
 def test_the_manager_sees_progress_and_children_worst_first(client_for, manager, kendal_figures, django_assert_max_num_queries):
     client = client_for(manager)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(20):
         response = client.get(url())
     summary = response.context["summary"]
     assert summary.achieved == 124_044 + 3_400 and summary.target_count == 249_743

@@ -74,8 +74,9 @@ class Command(BaseCommand):
                 )
                 if status == Status.DONE:
                     results += load_results(session, operator, index)
-                if status != Status.PLANNED:
-                    # The demo closes sessions directly (there is no close-out page yet).
+                    services.session_close(actor=operator, session=session, actual_participants=72,
+                                           notes="Antrean lancar; beberapa warga belum membawa HP.")
+                elif status != Status.PLANNED:
                     session.status = status
                     session.save(update_fields=["status"])
                 created += 1

@@ -82,7 +82,8 @@ class Command(BaseCommand):
         for username, first, last, role, codes, superuser in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "role": role, "is_superuser": superuser},
+                defaults={"first_name": first, "last_name": last, "role": role, "is_superuser": superuser,
+                          "email": f"{username}@demo.invalid"},
             )
             if created:
                 user.set_password(password)

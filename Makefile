@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages clean
+.PHONY: run test install messages clean bench
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Butuh Python 3.11 (python3.11 atau python3) di PATH."; exit 1; }
@@ -28,6 +28,18 @@ run: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Tidak ada tes yang dijalankan: dianggap gagal."; exit 1; fi; exit $$rc
+
+# National-scale benchmark (issue 8), not part of `make test`: a PostgreSQL database of its own
+# with the full region list and BENCH_ACTIVATIONS synthetic activations, then every figure.
+# Needs PostgreSQL on 127.0.0.1 (or BENCH_DATABASE_URL), wrk (Debian package) and ../shared/data.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jemputbola_bench
+BENCH_ACTIVATIONS ?= 10000000
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "Pasang wrk dulu: sudo apt-get install wrk"; exit 1; }
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark --activations $(BENCH_ACTIVATIONS) $(BENCH_ARGS)
 
 # Developers only: refresh the translation catalogs (needs GNU gettext). The compiled
 # .mo files are committed, so neither `make run` nor `make test` needs gettext.

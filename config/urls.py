@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +10,14 @@ admin.site.site_header = _("Jemput Bola — administrasi")
 admin.site.site_title = _("Jemput Bola")
 admin.site.index_title = _("Data rujukan")
 
+def health(request):
+    """For load balancers and the benchmark's bare-view baseline: no database, no session."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
     path("", region_views.home, name="home"),
+    path("sehat/", health, name="health"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,327 @@
+"""`make bench`: set up national-scale data on PostgreSQL and print every figure of issue 8.
+
+Not part of the test suite. Run against a database of its own (the Makefile names one);
+every figure is measured in this one run and printed as a Markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import http.client
+import io
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from outreach import reports
+from outreach.models import Activation, Session, Team, Venue, VenueType
+from regions.models import COUNTRY_CODE, Level, Region, Target, User
+
+LEVEL_CODES = [("negara", COUNTRY_CODE), ("provinsi", "33"), ("kabupaten", "33.24"), ("kecamatan", "33.24.08"),
+               ("desa", "33.24.08.2003")]
+AS_OF = "2025-11-30"
+PORT = 8765
+RAW_SQL = (
+    "SELECT count(*) FROM outreach_activation a JOIN regions_region r ON r.id = a.village_id "
+    "WHERE a.service = 'ikd' AND a.outcome = 'success' AND a.happened_on <= %s AND (r.code = %s OR r.code LIKE %s)"
+)
+LUA = """
+local counter = 0
+thread_no = 0
+local threads = {}
+local dates = {%(dates)s}
+function setup(thread)
+  thread:set("thread_no", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(os.time() + thread_no * 7919)
+end
+local function uuid()
+  return string.format("%%08x-%%04x-4%%03x-a%%03x-%%06x%%06x", math.random(0, 0x7fffffff), math.random(0, 0xffff),
+    math.random(0, 0xfff), math.random(0, 0xfff), math.random(0, 0xffffff), math.random(0, 0xffffff))
+end
+request = function()
+  counter = counter + 1
+  local n = thread_no * 5000000 + counter
+  local nik = "%(prefix)s" .. dates[math.floor(n / 9999) %% #dates + 1] .. string.format("%%04d", n %% 9999 + 1)
+  local body = "csrfmiddlewaretoken=%(token)s&service=ikd&result=success&nik=" .. nik .. "&idempotency_key=" .. uuid()
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "%(cookie)s", ["X-CSRFToken"] = "%(token)s", ["Referer"] = "https://127.0.0.1:%(port)d/",
+    ["X-Forwarded-Proto"] = "https"}, body)
+end
+"""
+DONE_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("JSON{\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, \\"p95\\": %f, \\"p99\\": %f, \\"errors\\": %d, \\"status\\": %d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Benchmark nasional (make bench): butuh PostgreSQL, wrk dan data bersama. Tidak untuk CI."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--activations", type=int, default=10_000_000)
+        parser.add_argument("--repeat", type=int, default=20, help="permintaan per halaman per tingkat")
+        parser.add_argument("--load-seconds", type=int, default=15)
+        parser.add_argument("--import-rows", type=int, default=200_000)
+
+    def handle(self, *args, activations, repeat, load_seconds, import_rows, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("Benchmark hanya untuk PostgreSQL: isi DATABASE_URL.")
+        self.rows: list[tuple[str, str, str]] = []
+        self.setup(activations)
+        self.pages(repeat)
+        self.summaries()
+        self.posts(load_seconds)
+        self.imports(import_rows)
+        self.stdout.write("\n| figure | measured | goal |\n| --- | --- | --- |")
+        for figure, measured, goal in self.rows:
+            self.stdout.write(f"| {figure} | {measured} | {goal} |")
+
+    def record(self, figure: str, measured: str, goal: str = "") -> None:
+        self.rows.append((figure, measured, goal))
+        self.stdout.write(f"{figure}: {measured}", ending="\n")
+        self.stdout.flush()
+
+    # ---- Data ------------------------------------------------------------------------------------
+
+    def setup(self, activations: int) -> None:
+        shared = Path(settings.SHARED_DATA_DIR) / "regions"
+        if Region.objects.filter(level=Level.VILLAGE).count() < 80_000:
+            started = time.perf_counter()
+            call_command("import_regions", str(shared / "regions_id.csv"), stdout=io.StringIO())
+            self.record("region import (91,599 rows)", f"{time.perf_counter() - started:.1f} s", "≤ 10 s")
+        else:
+            started = time.perf_counter()
+            call_command("import_regions", str(shared / "regions_id.csv"), stdout=io.StringIO())
+            self.record("region import again (91,599 rows, nothing changes)", f"{time.perf_counter() - started:.1f} s", "≤ 10 s")
+        call_command("import_population", str(shared / "population_2025.csv"), "--as-of", "2025-04-25", stdout=io.StringIO())
+        Target.objects.get_or_create(region=None, year=2025, indicator="ikd", defaults={"percent": 30, "due": datetime.date(2025, 12, 31)})
+        have = Activation.objects.count()
+        if have < activations * 0.99:  # the generator rounds per regency
+            started = time.perf_counter()
+            call_command("generate_synthetic", "--activations", str(activations - have), "--seed", "1", stdout=self.stdout)
+            self.record("synthetic data", f"{activations - have:,} activations in {time.perf_counter() - started:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        self.admin, _created = User.objects.get_or_create(username="bench", defaults={"is_superuser": True, "is_staff": True, "role": User.Role.STAFF})
+        self.admin.set_password("bench-password-123")
+        self.admin.is_superuser = True
+        self.admin.save()
+        self.record("activation rows", f"{Activation.objects.count():,}")
+
+    # ---- Pages -----------------------------------------------------------------------------------
+
+    def pages(self, repeat: int) -> None:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(self.admin)
+        for level, code in LEVEL_CODES:
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(RAW_SQL, [AS_OF, code if code != COUNTRY_CODE else "%", code + ".%" if code != COUNTRY_CODE else "%"])
+                cursor.fetchone()
+                raw = (time.perf_counter() - started) * 1000
+            for name, url in (
+                ("dashboard", reverse("outreach:dashboard", kwargs={"code": code}) + f"?tahun=2025&tanggal={AS_OF}"),
+                ("region browser", reverse("regions:detail", kwargs={"code": code}) + "?tahun=2025"),
+            ):
+                times = []
+                for _n in range(repeat + 1):
+                    cache.clear()
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                    if response.status_code != 200:
+                        raise CommandError(f"{url}: {response.status_code}")
+                times = times[1:]  # the first warms the process, not the data
+                p50, p95 = statistics.median(times), percentile(times, 0.95)
+                self.record(f"{name}, {level} ({code})", f"p50 {p50:.0f} ms, p95 {p95:.0f} ms; raw SQL {raw:.0f} ms; "
+                            f"p95/raw {p95 / raw:.2f}", "p95 ≤ 100 ms")
+
+    # ---- Weekly summaries --------------------------------------------------------------------------
+
+    def summaries(self) -> None:
+        week = reports.parse_week("2025-W47")
+        regencies = list(Region.objects.filter(level=Level.REGENCY, is_current=True))
+        started = time.perf_counter()
+        for regency in regencies:
+            reports.summary_data(regency, week)
+        self.record(f"weekly summary figures, {len(regencies)} regencies", f"{time.perf_counter() - started:.1f} s", "≤ 30 s")
+        summary = reports.summary_build(Region.objects.get(code="33.24"), week)
+        started = time.perf_counter()
+        content = reports.summary_pdf(summary)
+        self.record("one summary PDF", f"{time.perf_counter() - started:.2f} s ({len(content) // 1024} KB)", "≤ 2 s")
+
+    # ---- Activation POSTs under load ----------------------------------------------------------------
+
+    def posts(self, seconds: int) -> None:
+        village = Region.objects.get(code="33.24.08.2003")
+        venue, _created = Venue.objects.get_or_create(village=village, name="Balai benchmark", defaults={"type": VenueType.KANTOR_DESA})
+        team, _created = Team.objects.get_or_create(office=village.parent.parent, name="Tim benchmark", defaults={"leader": self.admin})
+        session = Session.objects.filter(venue=venue, date=datetime.date(2025, 11, 28)).first() or Session.objects.create(
+            venue=venue, team=team, date=datetime.date(2025, 11, 28), start_time=datetime.time(6), end_time=datetime.time(7),
+            status="confirmed", offers_ikd=True, created_by=self.admin,
+        )
+        env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+               "DJANGO_SECURE_SSL_REDIRECT": "0", "NIK_HMAC_KEYS": ",".join(f"{k}:{v}" for k, v in settings.NIK_HMAC_KEYS),
+               "LOG_LEVEL": "WARNING", "DJANGO_SESSION_COOKIE_SECURE": "0", "DJANGO_CSRF_COOKIE_SECURE": "0"}
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
+        workers = (os.cpu_count() or 2) * 2
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
+             "--log-level", "warning"], cwd=settings.BASE_DIR, env=env,
+        )
+        try:
+            self._wait_for_server()
+            cookie, token = self._sign_in()
+            bare = self._wrk(None, f"http://127.0.0.1:{PORT}/sehat/", seconds)
+            self.record("bare Django view (gunicorn, 32 clients)", f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms")
+            before = Activation.objects.count()
+            dates = ",".join(f'"{d:%d%m%y}"' for d in (datetime.date(1940, 1, 1) + datetime.timedelta(days=n) for n in range(3650)))
+            script = LUA % {"dates": dates, "prefix": "332408", "token": token, "cookie": cookie, "port": PORT,
+                            "path": reverse("outreach:log", kwargs={"pk": session.pk})}
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+                handle.write(script + DONE_LUA)
+            post = self._wrk(handle.name, f"http://127.0.0.1:{PORT}/", seconds)
+            saved = Activation.objects.count() - before
+            rate = post["requests"] / post["seconds"]
+            errors = post["errors"] + post["status"] + (post["requests"] - saved)
+            self.record("activation POST (gunicorn, 32 clients)",
+                        f"{rate:.0f} req/s, p95 {post['p95']:.1f} ms, p99 {post['p99']:.1f} ms, {errors} errors "
+                        f"({saved:,} rows saved); 1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view",
+                        "≥ 350 req/s, ≥ 1/11 of bare, p95 ≤ 150 ms, 0 errors")
+            peak = max(self._peak_kb(pid) for pid in self._children(server.pid))
+            self.record("peak memory of a web worker", f"{peak / 1024:.0f} MB")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+    def _wait_for_server(self) -> None:
+        for _n in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/sehat/", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn tidak menyala")
+
+    def _sign_in(self) -> tuple[str, str]:
+        """Sign in as a browser behind the TLS proxy would (X-Forwarded-Proto): the cookies are Secure."""
+        proxy = {"X-Forwarded-Proto": "https", "Referer": f"https://127.0.0.1:{PORT}/masuk/"}
+        first = http.client.HTTPConnection("127.0.0.1", PORT)
+        first.request("GET", "/masuk/", headers=proxy)
+        page = first.getresponse()
+        cookies = self._cookies(page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()).group(1)
+        body = urllib.parse.urlencode({"username": "bench", "password": "bench-password-123", "csrfmiddlewaretoken": token})
+        second = http.client.HTTPConnection("127.0.0.1", PORT)
+        second.request("POST", "/masuk/", body=body, headers={
+            **proxy, "Cookie": f"csrftoken={cookies['csrftoken']}", "Content-Type": "application/x-www-form-urlencoded"})
+        cookies.update(self._cookies(second.getresponse()))
+        if "sessionid" not in cookies:
+            raise CommandError("masuk gagal")
+        return f"csrftoken={cookies['csrftoken']}; sessionid={cookies['sessionid']}", cookies["csrftoken"]
+
+    @staticmethod
+    def _cookies(response) -> dict[str, str]:
+        found = {}
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _eq, rest = header.partition("=")
+            found[name.strip()] = rest.split(";")[0]
+        return found
+
+    def _wrk(self, script: str | None, url: str, seconds: int) -> dict:
+        if script is None:
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+                handle.write(DONE_LUA)
+            script = handle.name
+        done = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", script, url],
+                              capture_output=True, text=True, check=True)
+        line = next(line for line in done.stdout.splitlines() if line.startswith("JSON"))
+        return json.loads(line[4:])
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        return [int(child) for child in out]
+
+    @staticmethod
+    def _peak_kb(pid: int) -> int:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+    # ---- Activation import -------------------------------------------------------------------------------
+
+    def imports(self, rows: int) -> None:
+        try:
+            from outreach import activation_import  # noqa: F401
+        except ImportError:
+            self.record("activation import", "not built yet", "CSV ≥ 50,000 rows/s; XLSX ≥ 10,000 rows/s")
+            return
+        from openpyxl import Workbook
+
+        folder = Path(tempfile.mkdtemp())
+        header = ["nik", "service", "outcome", "failure_reason", "date", "married", "village_code", "session"]
+
+        def people(start: int, count: int):
+            for n in range(start, start + count):
+                born = datetime.date(1940, 1, 1) + datetime.timedelta(days=(n // 9999) % 3650)
+                day = born.day + 40  # women: the POST benchmark above uses men
+                failed = n % 7 == 0
+                yield [f"332408{day:02d}{born:%m%y}{n % 9999 + 1:04d}", "ikd", "failed" if failed else "success",
+                       "no_phone" if failed else "", "2025-11-27", "", "33.24.08.2003", ""]
+
+        csv_path = folder / "impor.csv"
+        with csv_path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(people(0, rows))
+        xlsx_rows = max(rows // 5, 1000)
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(header)
+        for row in people(rows, xlsx_rows):
+            sheet.append(row)
+        xlsx_path = folder / "impor.xlsx"
+        book.save(xlsx_path)
+        for label, path, count, goal in (("CSV", csv_path, rows, "≥ 50,000 rows/s, flat memory"),
+                                         ("XLSX", xlsx_path, xlsx_rows, "≥ 10,000 rows/s, flat memory")):
+            started = time.perf_counter()
+            done = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M", sys.executable, "manage.py", "import_activations",
+                                   str(path), "--user", "bench"], cwd=settings.BASE_DIR, capture_output=True, text=True)
+            seconds = time.perf_counter() - started
+            if done.returncode != 0:
+                self.record(f"activation import, {label}", f"failed: {done.stderr[-300:]}", goal)
+                continue
+            peak = int(re.search(r"MAXRSS (\d+)", done.stderr).group(1))
+            self.record(f"activation import, {label} ({count:,} rows into {Activation.objects.count():,})",
+                        f"{count / seconds:,.0f} rows/s end to end, peak memory {peak / 1024:.0f} MB "
+                        f"({done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ''})", goal)

@@ -369,6 +369,33 @@ class DailyCount(models.Model):
         indexes = [models.Index(fields=["day", "service"], name="daily_count_day_idx")]
 
 
+class RegionCount(models.Model):
+    """The daily counts rolled up to every district, regency, province and the country, kept in
+    the same transaction as the village's. A region's figures are then one indexed lookup of a
+    few hundred rows whatever its size, instead of a sum over its whole subtree. Villages are
+    read from DailyCount itself. Sharded like DailyCount; `rebuild_daily_counts` recomputes it.
+    """
+
+    SHARDS = 8
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(max_length=4, choices=Service.choices)
+    outcome = models.CharField(max_length=7, choices=Outcome.choices)
+    failure_reason = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)
+    day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "service", "outcome", "failure_reason", "day", "shard"], name="region_count_key"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="region_count_not_negative"),
+        ]
+        indexes = [models.Index(fields=["region", "service", "outcome", "day"], name="region_count_lookup_idx")]
+
+
 class TallySubmission(models.Model):
     """Counts entered for a session where NIKs are not captured; one per form, idempotent."""
 

@@ -14,14 +14,12 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum, Value
-from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _lazy
 
-from outreach.models import DailyCount, Outcome
+from outreach import counts
 from outreach.services import holiday_name
 from regions.figures import region_figures
-from regions.models import COUNTRY_CODE, Region, subtree_q
+from regions.models import Region
 
 PACE_DAYS = 28
 AT_RISK_SHARE = Decimal("0.75")
@@ -112,31 +110,14 @@ def working_days(after: datetime.date, through: datetime.date) -> int:
 
 
 def _successes_by_day(regions: list[Region], indicator: str, through: datetime.date) -> dict[int, list[tuple[datetime.date, int]]]:
-    """Successful outreach per day up to `through` for each region's subtree, from the daily
-    counts: one grouped query per level present in `regions`, whatever their number."""
-    found: dict[int, list[tuple[datetime.date, int]]] = {region.pk: [] for region in regions}
-    by_level: dict[int, list[Region]] = {}
-    for region in regions:
-        by_level.setdefault(region.level, []).append(region)
-    for level_regions in by_level.values():
-        codes = [region.code for region in level_regions]
-        width = len(codes[0]) if codes[0] != COUNTRY_CODE else 0
-        rows = DailyCount.objects.filter(subtree_q(codes, "village"), service=indicator, outcome=Outcome.SUCCESS, day__lte=through)
-        prefix = Substr("village__code", 1, width) if width else Value(COUNTRY_CODE)
-        owner = {region.code: region.pk for region in level_regions}
-        for row in rows.values("day", prefix=prefix).annotate(total=Sum("count")).values_list("prefix", "day", "total").order_by():
-            found[owner[row[0]]].append((row[1], row[2]))
-    return found
+    """Successful outreach per day up to `through` for each region's area (at most two queries)."""
+    found = counts.successes_by_day(regions, indicator, through=through)
+    return {pk: sorted(days.items()) for pk, days in found.items()}
 
 
 def successes_per_day(region: Region, indicator: str, after: datetime.date, through: datetime.date) -> dict[datetime.date, int]:
-    """Successful outreach in the region's subtree per day in (after, through], from the daily counts (one query)."""
-    rows = (
-        DailyCount.objects.filter(subtree_q([region.code], "village"), service=indicator, outcome=Outcome.SUCCESS,
-                                  day__gt=after, day__lte=through)
-        .values("day").annotate(total=Sum("count")).values_list("day", "total").order_by()
-    )
-    return dict(rows)
+    """Successful outreach in the region's area per day in (after, through] (one query)."""
+    return counts.successes_by_day([region], indicator, after=after, through=through)[region.pk]
 
 
 def _between(days: list[tuple[datetime.date, int]], after: datetime.date | None, through: datetime.date) -> int:

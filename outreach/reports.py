@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from outreach import charts
+from outreach import charts, counts
 from outreach.models import (
     LOGGED_SERVICES,
     Audience,
@@ -135,15 +135,11 @@ def activity(region: Region, *, start: datetime.date, end: datetime.date, indica
         YieldRow(value, str(audience_labels.get(value, value)), audience_sessions[value], audiences[value])
         for value in sorted(audience_sessions, key=lambda value: -audiences[value])
     ]
-    failed = DailyCount.objects.filter(
-        subtree_q([region.code], "village"), outcome=Outcome.FAILED, day__range=(start, end),
-        service__in=[indicator] if indicator else LOGGED_SERVICES,
-    )
     reasons = dict(FailureReason.choices)
     failures = [
         (reason, str(reasons.get(reason, reason or _("tanpa alasan"))), total)
-        for reason, total in failed.values_list("failure_reason").annotate(total=Sum("count")).order_by("-total")
-        if total
+        for reason, total in counts.failures(region, services=[indicator] if indicator else LOGGED_SERVICES,
+                                             start=start, end=end)
     ]
     return Activity(
         start=start, end=end, held=by_status.get(Status.DONE, 0), postponed=by_status.get(Status.POSTPONED, 0),

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from outreach import counts
 from outreach.models import (
     BOOKING_STATUSES,
     LOGGED_SERVICES,
@@ -374,24 +375,8 @@ def _digest(*parts) -> str:
 
 
 def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: datetime.date, delta: int) -> None:
-    """Add to the day's count in the same transaction, on one of a few shards of the key.
-
-    Additions go to a random shard so concurrent saves rarely wait on the same row; a
-    correction takes one off a shard that has it.
-    """
-    key = {"village_id": village_id, "service": service, "outcome": outcome, "failure_reason": reason, "day": day}
-    if delta < 0:
-        shard = DailyCount.objects.filter(**key, count__gte=-delta).order_by("-count").values_list("pk", flat=True).first()
-        DailyCount.objects.filter(pk=shard).update(count=F("count") + delta)
-        return
-    key["shard"] = random.randrange(DailyCount.SHARDS)
-    if DailyCount.objects.filter(**key).update(count=F("count") + delta):
-        return
-    try:
-        with transaction.atomic():
-            DailyCount.objects.create(count=delta, **key)
-    except IntegrityError:
-        DailyCount.objects.filter(**key).update(count=F("count") + delta)
+    """Add to the village's daily count and its ancestors' roll-ups, in the same transaction."""
+    counts.add({(village_id, service, outcome, reason, day): delta})
 
 
 def _can_log(actor, session: Session) -> None:
@@ -549,26 +534,8 @@ def _successes(session: Session) -> int:
 
 
 def daily_counts_rebuild() -> int:
-    """Recompute every daily count from the activations and tallies; returns the number of rows."""
-    DailyCount.objects.all().delete()
-    totals: dict[tuple, int] = {}
-    people = Activation.objects.values("village_id", "service", "outcome", "failure_reason", "happened_on").annotate(total=Count("id")).order_by()
-    for row in people:
-        key = (row["village_id"], row["service"], row["outcome"], row["failure_reason"], row["happened_on"])
-        totals[key] = totals.get(key, 0) + row["total"]
-    tallies = TallyLine.objects.values(
-        "submission__session__venue__village_id", "service", "outcome", "failure_reason", "submission__session__date"
-    ).annotate(total=Sum("count")).order_by()
-    for row in tallies:
-        key = (row["submission__session__venue__village_id"], row["service"], row["outcome"], row["failure_reason"],
-               row["submission__session__date"])
-        totals[key] = totals.get(key, 0) + row["total"]
-    DailyCount.objects.bulk_create(
-        [DailyCount(village_id=v, service=s, outcome=o, failure_reason=r, day=d, shard=0, count=n)
-         for (v, s, o, r, d), n in totals.items()],
-        batch_size=2000,
-    )
-    return len(totals)
+    """Recompute every daily count and roll-up from the results and tallies; returns the village rows."""
+    return counts.rebuild()
 
 
 # ---- Close-out, reopening, corrections ---------------------------------------------------------

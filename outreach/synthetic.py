@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach.models import Activation, CloseOut, DailyCount, Team, Venue, VenueType
+from outreach import counts
 from outreach.privacy import nik_hash
 from outreach.services import holiday_name
 from regions.models import COUNTRY_CODE, Level, Population, Region, User, subtree_q
@@ -280,3 +281,4 @@ def _add_daily_counts(*, after_id: int, user) -> None:
             f"ON CONFLICT (village_id, service, outcome, failure_reason, day, shard) DO UPDATE SET count = {table}.count + excluded.count",
             [after_id, user.pk],
         )
+    counts.rebuild_roll_ups()

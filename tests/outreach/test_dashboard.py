@@ -5,7 +5,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from outreach.models import DailyCount
+from outreach import counts
 from regions.models import OfficialFigure, Population, Target
 from tests.conftest import make_region
 
@@ -20,8 +20,8 @@ def kendal_figures(kendal, kaliwungu):
     low, high = make_region("33.24.01"), kaliwungu
     for region, wajib in ((low, 40_000), (high, 60_000)):
         Population.objects.create(region=region, as_of=datetime.date(2025, 11, 1), wajib_ktp=wajib)
-    DailyCount.objects.create(village=make_region("33.24.08.2003"), service="ikd", outcome="success", day=DEC_1, count=3_000)
-    DailyCount.objects.create(village=make_region("33.24.01.2001"), service="ikd", outcome="success", day=DEC_1, count=400)
+    counts.add({(make_region("33.24.08.2003").pk, "ikd", "success", "", DEC_1): 3_000,
+                (make_region("33.24.01.2001").pk, "ikd", "success", "", DEC_1): 400})
     return kendal
 
 

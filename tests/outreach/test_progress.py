@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from outreach.models import DailyCount
+from outreach import counts
 from outreach.progress import Status, progress_for, working_days
 from regions.models import OfficialFigure, Population, Target
 from tests.conftest import make_region
@@ -25,7 +25,7 @@ def blitar_2025(blitar):
 
 
 def successes(village, day, count):
-    DailyCount.objects.create(village=village, service="ikd", outcome="success", failure_reason="", day=day, shard=0, count=count)
+    counts.add({(village.pk, "ikd", "success", "", day): count})
 
 
 def one(region, as_of, indicator="ikd", year=2025):
@@ -75,7 +75,7 @@ def test_reached_no_working_day_left_and_no_target(blitar_2025):
     successes(make_region("35.72.03.1004"), datetime.date(2025, 12, 1), 14_000)
     reached = one(blitar_2025, datetime.date(2025, 12, 1))
     assert (reached.remaining, reached.status, reached.projected_date) == (0, Status.REACHED, datetime.date(2025, 12, 1))
-    DailyCount.objects.all().delete()
+    successes(make_region("35.72.03.1004"), datetime.date(2025, 12, 1), -14_000)  # a correction takes them back
     last_day = one(blitar_2025, datetime.date(2025, 12, 31))
     assert (last_day.working_days_left, last_day.required_per_day, last_day.status) == (0, None, Status.BEHIND)
     none = one(blitar_2025, datetime.date(2026, 3, 1), year=2026)
@@ -126,3 +126,24 @@ def test_a_region_and_its_children_take_a_fixed_number_of_queries(blitar_2025, d
     with django_assert_max_num_queries(8):
         results = progress_for([blitar_2025, *districts], indicator="ikd", year=2025, as_of=datetime.date(2025, 12, 2))
     assert [r.achieved for r in results] == [23_370 + 600, 100, 200, 300]
+
+
+def test_roll_ups_agree_with_the_villages_after_saves_corrections_and_a_rebuild(blitar_2025, kendal):
+    from outreach.models import DailyCount, RegionCount
+
+    day = datetime.date(2025, 12, 1)
+    for village, amount in ((make_region("35.72.03.1004"), 5), (make_region("35.72.01.1001"), 7), (make_region("33.24.08.2003"), 11)):
+        for _n in range(amount):
+            counts.add({(village.pk, "ikd", "success", "", day): 1})
+    counts.add({(make_region("35.72.01.1001").pk, "ikd", "success", "", day): -2})
+
+    def totals():
+        return {code: counts.successes_by_day([make_region(code)], "ikd", through=day)[make_region(code).pk].get(day, 0)
+                for code in ("ID", "35", "35.72", "35.72.01", "35.72.03", "33.24", "35.72.01.1001")}
+
+    expected = {"ID": 21, "35": 10, "35.72": 10, "35.72.01": 5, "35.72.03": 5, "33.24": 11, "35.72.01.1001": 5}
+    assert totals() == expected
+    assert RegionCount.objects.values("shard").distinct().count() > 1  # saves spread over shards
+    DailyCount.objects.filter(count=0).delete()
+    counts.rebuild_roll_ups()
+    assert totals() == expected

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 SETUP = """
 import datetime
-from outreach.models import DailyCount
+from outreach import counts
 from regions.models import COUNTRY_CODE, Kind, Level, Population, Region, Target, User
 country = Region.objects.get(code=COUNTRY_CODE)  # created by a migration
 province = Region.objects.create(code="33", name="Jawa Tengah", level=1, kind=Kind.PROVINSI, parent=country)
@@ -35,7 +35,7 @@ district = Region.objects.create(code="33.24.08", name="Kaliwungu", level=3, kin
 village = Region.objects.create(code="33.24.08.2003", name="Sumberejo", level=4, kind=Kind.DESA, parent=district)
 Target.objects.create(region=None, year=2025, indicator="ikd", percent=30, due=datetime.date(2025, 12, 31))
 Population.objects.create(region=kendal, as_of=datetime.date(2025, 4, 25), wajib_ktp=832474)
-DailyCount.objects.create(village=village, service="ikd", outcome="success", day=datetime.date(2025, 11, 18), count=77)
+counts.add({(village.pk, "ikd", "success", "", datetime.date(2025, 11, 18)): 77})
 boss = User.objects.create_user("bob", email="bob@dukcapil.example", role=User.Role.MANAGER)
 boss.regions.set([kendal])
 """

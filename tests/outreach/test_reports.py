@@ -14,8 +14,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from outreach import reports, services
-from outreach.models import Audience, DailyCount, SummaryDelivery, WeeklySummary
+from outreach import counts, reports, services
+from outreach.models import Audience, SummaryDelivery, WeeklySummary
 from outreach.tasks import weekly_summaries
 from partners.models import Agreement, Partner
 from regions.models import OfficialFigure, Population, Target, User
@@ -34,11 +34,11 @@ def kendal_2025(kendal):
 
 
 def success(village, day, count, service="ikd"):
-    DailyCount.objects.create(village=village, service=service, outcome="success", day=day, count=count)
+    counts.add({(village.pk, service, "success", "", day): count})
 
 
 def failure(village, day, reason, count):
-    DailyCount.objects.create(village=village, service="ikd", outcome="failed", failure_reason=reason, day=day, count=count)
+    counts.add({(village.pk, "ikd", "failed", reason, day): count})
 
 
 def held(plan, operator, staff, *, day, venue=None, audience=(Audience.PUBLIC,), successes=0):

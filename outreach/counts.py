@@ -1,0 +1,144 @@
+"""The daily counts: every result adds to its village's count and to each ancestor's roll-up.
+
+`DailyCount` holds villages, `RegionCount` every district, regency, province and the country,
+with the same keys (service, outcome, failure reason, day). Both are changed here only, in
+the caller's transaction, so they always agree with the results; readers ask this module for
+a region's numbers and get one indexed lookup at any level. `rebuild` recomputes both from
+the results and tallies (`python manage.py rebuild_daily_counts`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Substr
+
+from outreach.models import Activation, DailyCount, Outcome, RegionCount, TallyLine
+from regions.models import COUNTRY_CODE, Level, Region
+
+Key = tuple[int, str, str, str, datetime.date]  # (village id, service, outcome, failure reason, day)
+
+_ancestors: dict[int, list[int]] = {}
+
+
+def ancestors_of(village_id: int) -> list[int]:
+    """The ids of a village's district, regency, province and the country (cached: codes never move)."""
+    if village_id not in _ancestors:
+        village = Region.objects.get(pk=village_id)
+        _ancestors[village_id] = list(Region.objects.filter(code__in=village.ancestor_codes()).values_list("pk", flat=True))
+    return _ancestors[village_id]
+
+
+def _add_to(model, owner_field: str, owner_ids: list[int], key: dict, delta: int) -> None:
+    if delta < 0:
+        for owner in owner_ids:
+            shard = (model.objects.filter(**{owner_field: owner}, **key, count__gte=-delta)
+                     .order_by("-count").values_list("pk", flat=True).first())
+            model.objects.filter(pk=shard).update(count=F("count") + delta)
+        return
+    shard = random.randrange(model.SHARDS)
+    rows = model.objects.filter(**{f"{owner_field}__in": owner_ids}, **key, shard=shard)
+    if rows.update(count=F("count") + delta) == len(owner_ids):
+        return
+    have = set(rows.values_list(owner_field, flat=True))
+    for owner in owner_ids:
+        if owner in have:
+            continue
+        try:
+            with transaction.atomic():
+                model.objects.create(**{owner_field: owner}, **key, shard=shard, count=delta)
+        except IntegrityError:  # created meanwhile by another save
+            model.objects.filter(**{owner_field: owner}, **key, shard=shard).update(count=F("count") + delta)
+
+
+def add(deltas: dict[Key, int]) -> None:
+    """Add to the counts of each key, in the caller's transaction (a negative delta corrects)."""
+    for (village_id, service, outcome, reason, day), delta in deltas.items():
+        if not delta:
+            continue
+        key = {"service": service, "outcome": outcome, "failure_reason": reason, "day": day}
+        _add_to(DailyCount, "village_id", [village_id], key, delta)
+        _add_to(RegionCount, "region_id", ancestors_of(village_id), key, delta)
+
+
+def rebuild() -> int:
+    """Recompute the village counts from the results and tallies, then the roll-ups; returns the village rows."""
+    DailyCount.objects.all().delete()
+    totals: Counter = Counter()
+    people = Activation.objects.values_list("village_id", "service", "outcome", "failure_reason", "happened_on").annotate(
+        total=Count("id")).order_by()
+    for *key, total in people:
+        totals[tuple(key)] += total
+    tallies = TallyLine.objects.values_list(
+        "submission__session__venue__village_id", "service", "outcome", "failure_reason", "submission__session__date"
+    ).annotate(total=Sum("count")).order_by()
+    for *key, total in tallies:
+        totals[tuple(key)] += total
+    DailyCount.objects.bulk_create(
+        [DailyCount(village_id=v, service=s, outcome=o, failure_reason=r, day=d, shard=0, count=n)
+         for (v, s, o, r, d), n in totals.items() if n],
+        batch_size=5000,
+    )
+    rebuild_roll_ups()
+    return len(totals)
+
+
+def rebuild_roll_ups() -> None:
+    """Recompute every district, regency, province and country count from the village counts."""
+    RegionCount.objects.all().delete()
+    _ancestors.clear()
+    widths = {Level.DISTRICT: 8, Level.REGENCY: 5, Level.PROVINCE: 2, Level.COUNTRY: 0}
+    for level, width in widths.items():
+        prefix = Substr("village__code", 1, width) if width else Value(COUNTRY_CODE)
+        rows = (DailyCount.objects.values_list(prefix, "service", "outcome", "failure_reason", "day")
+                .annotate(total=Sum("count")).order_by())
+        owners = dict(Region.objects.filter(level=level).values_list("code", "pk"))
+        batch = []
+        for code, service, outcome, reason, day, total in rows.iterator(chunk_size=10_000):
+            if total and code in owners:
+                batch.append(RegionCount(region_id=owners[code], service=service, outcome=outcome,
+                                         failure_reason=reason, day=day, shard=0, count=total))
+            if len(batch) >= 10_000:
+                RegionCount.objects.bulk_create(batch)
+                batch = []
+        RegionCount.objects.bulk_create(batch)
+
+
+def _rows_for(regions: list[Region]):
+    """(queryset, owner field) pairs covering `regions`: villages from DailyCount, the rest from the roll-up."""
+    villages = [region.pk for region in regions if region.level == Level.VILLAGE]
+    others = [region.pk for region in regions if region.level != Level.VILLAGE]
+    found = []
+    if villages:
+        found.append((DailyCount.objects.filter(village_id__in=villages), "village_id"))
+    if others:
+        found.append((RegionCount.objects.filter(region_id__in=others), "region_id"))
+    return found
+
+
+def successes_by_day(regions: list[Region], service: str, *, after: datetime.date | None = None,
+                     through: datetime.date) -> dict[int, dict[datetime.date, int]]:
+    """Successes per day in (after, through] for each region's whole area: at most two queries."""
+    found: dict[int, dict[datetime.date, int]] = {region.pk: {} for region in regions}
+    for rows, owner in _rows_for(regions):
+        rows = rows.filter(service=service, outcome=Outcome.SUCCESS, day__lte=through)
+        if after is not None:
+            rows = rows.filter(day__gt=after)
+        for region_id, day, total in rows.values_list(owner, "day").annotate(total=Sum("count")).order_by():
+            found[region_id][day] = total
+    return found
+
+
+def failures(region: Region, *, services: list[str], start: datetime.date, end: datetime.date) -> list[tuple[str, int]]:
+    """Failure reasons in the region's area from `start` to `end`, most first (one query)."""
+    [(rows, _owner)] = _rows_for([region])
+    return [
+        (reason, total)
+        for reason, total in rows.filter(outcome=Outcome.FAILED, service__in=services, day__range=(start, end))
+        .values_list("failure_reason").annotate(total=Sum("count")).order_by("-total", "failure_reason")
+        if total
+    ]

@@ -13,7 +13,7 @@ import datetime
 import random
 from collections import Counter
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Substr
 
@@ -63,6 +63,63 @@ def add(deltas: dict[Key, int]) -> None:
         key = {"service": service, "outcome": outcome, "failure_reason": reason, "day": day}
         _add_to(DailyCount, "village_id", [village_id], key, delta)
         _add_to(RegionCount, "region_id", ancestors_of(village_id), key, delta)
+
+
+def _load_ancestors(village_ids: set[int]) -> None:
+    """Fill the ancestor cache for many villages in two queries."""
+    missing = [pk for pk in village_ids if pk not in _ancestors]
+    if not missing:
+        return
+    codes = dict(Region.objects.filter(pk__in=missing).values_list("pk", "code"))
+    wanted = {pk: Region(code=code).ancestor_codes() for pk, code in codes.items()}
+    ids = dict(Region.objects.filter(code__in={c for chain in wanted.values() for c in chain}).values_list("code", "pk"))
+    for pk, chain in wanted.items():
+        _ancestors[pk] = [ids[code] for code in chain if code in ids]
+
+
+def add_many(deltas: dict[Key, int]) -> None:
+    """Add many positive deltas at once (bulk imports): one upsert per table on one random shard."""
+    deltas = {key: n for key, n in deltas.items() if n}
+    if not deltas:
+        return
+    if any(n < 0 for n in deltas.values()):
+        raise ValueError("add_many adds; corrections go through add()")
+    _load_ancestors({key[0] for key in deltas})
+    rolled: Counter = Counter()
+    for (village, *rest), n in deltas.items():
+        for region in _ancestors[village]:
+            rolled[(region, *rest)] += n
+    _upsert(DailyCount, "village_id", deltas)
+    _upsert(RegionCount, "region_id", rolled)
+
+
+def _upsert(model, owner: str, totals: dict[Key, int]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_columns = [owner, "service", "outcome", "failure_reason", "day", "shard"]
+    columns = ", ".join([*key_columns, "count"])
+    conflict = ", ".join(key_columns)
+    shard = random.randrange(model.SHARDS)
+    items = sorted(totals.items())  # the same order everywhere: concurrent imports do not deadlock
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            owners, services, outcomes, reasons, days = (list(column) for column in zip(*(key for key, _n in items)))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "
+                "SELECT v, s, o, r, d, %s, n FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
+                "%s::date[], %s::integer[]) AS u(v, s, o, r, d, n) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
+                [shard, owners, services, outcomes, reasons, days, [n for _key, n in items]],
+            )
+            return
+        for offset in range(0, len(items), 100):
+            chunk = items[offset: offset + 100]
+            params = [value for (owner_id, service, outcome, reason, day), n in chunk
+                      for value in (owner_id, service, outcome, reason, day.isoformat(), shard, n)]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET count = count + excluded.count",
+                params,
+            )
 
 
 def rebuild() -> int:

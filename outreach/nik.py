@@ -82,8 +82,11 @@ def _known_codes(codes: list[str]) -> set[str]:
     return current | old
 
 
-def check_nik(raw: str, *, on: datetime.date, service: str, married: bool) -> NikCheck:
-    """Every problem with a NIK for a service on a date, each in its own words."""
+def check_nik(raw: str, *, on: datetime.date, service: str, married: bool, known_codes=None) -> NikCheck:
+    """Every problem with a NIK for a service on a date, each in its own words.
+
+    `known_codes(codes) -> set` says which region codes exist; bulk imports pass a cached one.
+    """
     result = NikCheck()
     digits = normalize(raw)
     if not digits.isdigit():
@@ -94,7 +97,7 @@ def check_nik(raw: str, *, on: datetime.date, service: str, married: bool) -> Ni
         return result
 
     province, regency, district = digits[0:2], f"{digits[0:2]}.{digits[2:4]}", f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
-    known = _known_codes([province, regency, district])
+    known = (known_codes or _known_codes)([province, regency, district])
     if province not in known:
         result.errors.append(_("Kode provinsi %s pada NIK tidak dikenal — periksa kembali kartu.") % province)
     elif regency not in known:

@@ -391,8 +391,9 @@ def _earlier_success(actor, digits: str, service: str) -> str | None:
     earlier = (
         Activation.objects.filter(nik_hash__in=nik_hashes(digits), service=service, outcome=Outcome.SUCCESS)
         .select_related("session__venue", "session__team", "village")
-        .first()
+        .order_by()[:1]  # no ORDER BY id: the partial unique index answers it at any table size
     )
+    earlier = next(iter(earlier), None)
     if earlier is None:
         return None
     label = Service(service).label
@@ -476,7 +477,7 @@ def activation_record(
 
 def _replay(model, key: uuid.UUID, digest: str):
     """The row an earlier submission of this form wrote, if the content is the same; refuse otherwise."""
-    earlier = model.objects.filter(idempotency_key=key).first()
+    earlier = next(iter(model.objects.filter(idempotency_key=key).order_by()[:1]), None)
     if earlier is None:
         return None
     if earlier.content_digest != digest:

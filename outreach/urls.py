@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach import views
+from outreach import import_views, views
 
 app_name = "outreach"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("kegiatan/<int:pk>/tutup/", views.session_close, name="close"),
     path("kegiatan/<int:pk>/buka/", views.session_reopen, name="reopen"),
     path("kegiatan/<int:pk>/hasil/", views.session_results, name="results"),
+    path("hasil/impor/", import_views.activation_import, name="activation_import"),
     path("kegiatan/foto/<int:pk>/", views.session_photo, name="photo"),
     path("kegiatan/<int:pk>/ubah/", views.session_edit, name="edit"),
     path("kegiatan/<int:pk>/tunda/", views.session_postpone, name="postpone"),

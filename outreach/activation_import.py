@@ -1,0 +1,809 @@
+"""Bulk import of activations (people's service results) kept on paper or in spreadsheets.
+
+A CSV (UTF-8, BOM allowed) or XLSX (first sheet) with the columns
+``nik,service,outcome,failure_reason,date,married,village_code,session`` is read as a stream
+and handled in batches of `BATCH_SIZE` rows: nothing holds the whole file or all its rows.
+Each row passes the same checks as the form: `outreach.nik.check_nik` on the row's date,
+service and marital status; the outcome and failure reason rules of `activation_record`; a
+village (level 4) inside the actor's regions (`regions.access`); a session visible to the
+actor. Bad rows go, with their line number and the reason in Indonesian, to a "rejects" CSV
+whose NIK column keeps only the last 4 digits (and where any other long run of digits is
+masked too); good rows are stored. `actor=None` (the command without --user) means no
+region limit.
+
+Decisions (see also the report that came with this module):
+
+- **Natural key.** (NIK hash, service, date, outcome, failure reason). The activation's
+  `idempotency_key` is uuid5 over that key using the HMAC hash of the NIK under the newest
+  key, never the NIK itself; rows are inserted with ``INSERT ... ON CONFLICT DO NOTHING
+  RETURNING idempotency_key`` (PostgreSQL: one statement per batch over ``unnest`` arrays;
+  SQLite 3.35+: multi-row VALUES within its parameter limit), so importing a file again adds
+  nothing and the RETURNING list says exactly which rows went in. Form entries use random
+  keys and never collide with imported ones. When more than one HMAC key is active the keys
+  derived from the older hashes are looked up too, so a file imported before a key rotation
+  is still recognised.
+- **Once per person.** A success for a NIK and service that already has one (under any
+  active key, stored earlier or on an earlier line of the same file) is a rejected line
+  with its reason, unless it is the very same natural key (then it "already exists"). A
+  concurrent writer that wins the race is caught by ``activation_once_per_person`` inside
+  ON CONFLICT DO NOTHING and reported the same way.
+- **Session.** Rows with a session (the ``session`` column, or the `session` argument for
+  the whole file) are attached to it: it must be visible to the actor and offer the row's
+  service; a blank date takes the session's date and another date is refused; a blank
+  village_code takes the venue's village. Rows without a session are attached to one
+  "Impor daftar" session per office (the regency of the row's village), created on first
+  use with its own team and an inactive venue, status done, not public. This was chosen
+  over making ``Activation.session`` nullable because every reader of
+  ``activation.session`` (the duplicate message in ``services._earlier_success``,
+  ``services.activation_delete``) keeps working unchanged. The price, known and accepted:
+  that session is listed (dated the day it was created) among the office's sessions and
+  counted once as held in that week's report, its results page lists every imported row
+  of the office, and its team appears in team choices.
+- **created_by.** The actor. The command without --user imports with no region limit and
+  records the first active superuser (lowest id) as the author; with --user it imports as
+  that user, with that user's regions and role.
+- **content_digest.** The same recipe as the form (`services._digest` over session, service,
+  NIK hash, outcome, failure reason, note, married), so a row reads the same whichever way
+  it came in.
+- **Counts.** Per batch, in the same transaction as the insert, exactly the inserted rows
+  are added to `DailyCount` grouped by (village, service, outcome, reason, day) in one
+  upsert statement on one random shard, so `services.daily_counts_rebuild()` gives the same
+  numbers afterwards.
+- **Not done here.** Imported rows get no simple_history "created" record (a bulk insert
+  bypasses the model signals); a later correction is still recorded by history. A NIK with
+  a known province and regency but an unknown kecamatan (a warning the form lets the
+  operator confirm) is rejected: a file has no confirmation box. A failure reason
+  "other" needs no note here (the form asks for one).
+- **Speed.** Per batch: one query for the sessions, one for the villages and one pair for
+  the NIK region codes not seen before (all cached for the rest of the file), one for
+  earlier successes, one insert and one count upsert (villages and roll-ups, through
+  `outreach.counts`). `check_nik` gets the import's cache of region codes instead of
+  asking the database for every row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import logging
+import os
+import random
+import re
+import tempfile
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach import counts
+from outreach.models import (
+    LOGGED_SERVICES,
+    Activation,
+    DailyCount,
+    FailureReason,
+    Outcome,
+    Service,
+    Session,
+    Status,
+    Team,
+    Venue,
+    VenueType,
+)
+from outreach.nik import check_nik, normalize
+from outreach.privacy import masked, nik_hash, nik_hashes
+from outreach.services import _digest
+from regions import access
+from regions.imports import ImportRejected, LineError, _cell, parse_day
+from regions.models import HistoricalCode, Level, Region, User
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 5000
+COLUMNS = ("nik", "service", "outcome", "failure_reason", "date", "married", "village_code", "session")
+REQUIRED_COLUMNS = ("nik", "service", "outcome")
+REJECT_COLUMNS = ("line", "reason", *COLUMNS)
+PREVIEW_LINES = 50
+IMPORT_NAME = "Impor daftar"  # stored data (team, venue), not interface text
+# Fixed forever: changing it would make every file already imported look new.
+KEY_NAMESPACE = uuid.UUID("0f7a4a52-3a43-4c36-9a8e-6c1d3f2b9e11")
+
+OUTCOMES = {"success": Outcome.SUCCESS, "berhasil": Outcome.SUCCESS, "failed": Outcome.FAILED, "gagal": Outcome.FAILED}
+MARRIED = {
+    "": False, "no": False, "tidak": False, "0": False, "false": False,
+    "yes": True, "ya": True, "1": True, "true": True,
+}
+SERVICES = {str(service.value) for service in LOGGED_SERVICES}
+REASONS = frozenset(FailureReason.values)
+REASON_LIST = ", ".join(FailureReason.values)
+# Any run of 12 or more digits (spaces, dots and dashes between them allowed) in a column
+# other than nik is masked in the rejects file: it may be a NIK typed in the wrong column.
+LONG_NUMBER = re.compile(r"\d(?:[ .\-]*\d){11,}")
+
+
+# ---- Result ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    saved: int = 0
+    existing: int = 0
+    rejected: int = 0
+    rejects_path: str | None = None  # a temporary CSV (caller removes it); None when nothing was rejected
+    rejects_preview: list[LineError] = field(default_factory=list)  # the first PREVIEW_LINES rejects
+    stopped: str = ""  # why reading stopped before the end of the file, if it did
+
+    @property
+    def rows(self) -> int:
+        return self.saved + self.existing + self.rejected
+
+    def summary(self) -> str:
+        return _("%(saved)d disimpan, %(existing)d sudah ada, %(rejected)d ditolak") % {
+            "saved": self.saved, "existing": self.existing, "rejected": self.rejected,
+        }
+
+    def rejects_bytes(self) -> bytes:
+        if not self.rejects_path:
+            return b""
+        with open(self.rejects_path, "rb") as handle:
+            return handle.read()
+
+
+def write_rejects_header(handle) -> csv.writer:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(REJECT_COLUMNS)
+    return writer
+
+
+def mask_numbers(text: str) -> str:
+    """Any long run of digits (a NIK typed where it does not belong) with its last 4 digits only."""
+    return LONG_NUMBER.sub(lambda match: masked(re.sub(r"\D", "", match.group())[-4:]), text)
+
+
+def mask_row(values: dict[str, str]) -> list[str]:
+    """The original columns as a rejects line shows them: the NIK with its last 4 digits only."""
+    digits = "".join(ch for ch in values.get("nik", "") if ch.isdigit())
+    cells = [masked(digits[-4:]) if digits else ("" if not values.get("nik") else "••••")]
+    cells += [mask_numbers(values.get(name, "")) for name in COLUMNS[1:]]
+    return cells
+
+
+# ---- Reading the file as a stream -------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+def _not_utf8() -> ImportRejected:
+    return ImportRejected([LineError(1, _("berkas CSV harus berpengodean UTF-8 (di Excel: Simpan Sebagai, CSV UTF-8)"))])
+
+
+def _open_binary(path_or_file):
+    """A binary file object and whether this module opened it (and so closes it)."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        return open(path_or_file, "rb"), True  # noqa: SIM115 -- closed by the caller's finally
+    if hasattr(path_or_file, "temporary_file_path"):  # a large Django upload, already on disk
+        return open(path_or_file.temporary_file_path(), "rb"), True  # noqa: SIM115
+    raw = getattr(path_or_file, "file", path_or_file)  # a Django File/UploadedFile, or a file object
+    raw.seek(0)
+    return raw, False
+
+
+def _check_utf8(raw) -> None:
+    """Decode the whole file once, in pieces, before anything is written: a CSV that is not
+    UTF-8 (or is UTF-16 without a byte-order mark, which decodes full of NUL) is refused whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := raw.read(1 << 20):
+            if "\x00" in decoder.decode(chunk):
+                raise _not_utf8()
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    raw.seek(0)
+
+
+def _csv_rows(raw) -> Iterator[tuple[int, list[str]]]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    start = 1
+    try:
+        for cells in reader:
+            # A quoted cell may span lines: a row is numbered by the line it starts on.
+            yield start, cells
+            start = reader.line_num + 1
+    except (csv.Error, UnicodeDecodeError):
+        raise _Unreadable(start, _("isi CSV tidak dapat dibaca mulai baris ini (periksa tanda kutip)")) from None
+    finally:
+        text.detach()
+
+
+def _xlsx_rows(raw) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    unreadable = _("berkas XLSX tidak dapat dibaca: simpan ulang dari Excel atau LibreOffice sebagai .xlsx")
+    try:
+        workbook = load_workbook(raw, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+    except Exception:  # noqa: BLE001 -- openpyxl raises many kinds for a damaged file
+        raise ImportRejected([LineError(1, unreadable)]) from None
+    number = 0
+    try:
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 -- some damage shows only while reading rows
+                if number == 0:
+                    raise ImportRejected([LineError(1, unreadable)]) from None
+                raise _Unreadable(number + 1, unreadable) from None
+            number += 1
+            yield number, [_cell(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _is_xlsx(raw, filename: str) -> bool:
+    if filename.lower().endswith(".xlsx"):
+        return True
+    head = raw.read(4)
+    raw.seek(0)
+    if head != b"PK\x03\x04":
+        return False
+    is_zip = zipfile.is_zipfile(raw)
+    raw.seek(0)
+    return is_zip
+
+
+def _header(rows: Iterator[tuple[int, list[str]]]) -> list[tuple[int, str]]:
+    """The positions of the known columns. Unknown columns (a name, say) are never read."""
+    try:
+        _line, cells = next(rows)
+    except StopIteration:
+        cells = []
+    except _Unreadable as problem:
+        raise ImportRejected([LineError(problem.line, problem.message)]) from None
+    names = [cell.strip().lower() for cell in cells]
+    if not any(names):
+        raise ImportRejected([LineError(1, _("berkas kosong: baris pertama harus berisi nama kolom"))])
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise ImportRejected([LineError(1, _("kolom muncul lebih dari sekali: %s") % ", ".join(repeated))])
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise ImportRejected([LineError(1, _("kolom tidak ada: %s") % ", ".join(missing))])
+    return [(index, name) for index, name in enumerate(names) if name in COLUMNS]
+
+
+# ---- Rows -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Row:
+    line: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    service: str = ""
+    outcome: str = ""
+    reason: str = ""
+    married: bool = False
+    day: datetime.date | None = None
+    session_id: int | None = None
+    village_id: int | None = None
+    village_code: str = ""
+    # Filled once the row is valid:
+    digits: str = ""
+    key_id: str = ""
+    hashed: str = ""
+    hashes: tuple[str, ...] = ()
+    key: uuid.UUID | None = None
+    keys: tuple[uuid.UUID, ...] = ()
+    person: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionInfo:
+    pk: int
+    village_id: int
+    village_code: str
+    date: datetime.date
+    services: frozenset[str]
+
+
+def _natural_key(hashed: str, row: _Row) -> uuid.UUID:
+    return uuid.uuid5(KEY_NAMESPACE, f"{hashed}|{row.service}|{row.day.isoformat()}|{row.outcome}|{row.reason}")
+
+
+def _chunks(values: Iterable, size: int) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _region_error(code: str) -> str:
+    # The same words for a code that does not exist and one outside the actor's regions.
+    return _("desa/kelurahan %s tidak dikenal atau di luar wilayah Anda") % (code or "(kosong)")
+
+
+def _session_error(text: str) -> str:
+    return _("kegiatan %s tidak ada atau di luar wilayah Anda") % text
+
+
+def _default_author():
+    author = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if author is None:
+        raise ImportRejected([LineError(1, _("tidak ada superuser aktif: jalankan dengan --user NAMA_PENGGUNA"))])
+    return author
+
+
+class _Importer:
+    def __init__(self, *, actor, author, default_session: _SessionInfo | None, result: ImportResult):
+        self.actor = actor
+        self.author = author
+        self.default_session = default_session
+        self.result = result
+        self.today = timezone.localdate()
+        self.multi_key = len(settings.NIK_HMAC_KEYS) > 1
+        self.postgres = connection.vendor == "postgresql"
+        self.in_size = 5000 if self.postgres else 900  # values per IN (...) query
+        # Caches for the whole file: few distinct values, however long the file.
+        self.sessions: dict[int, _SessionInfo | None] = {}
+        if default_session is not None:
+            self.sessions[default_session.pk] = default_session
+        self.villages: dict[str, int | None] = {}
+        self.known: dict[str, bool] = {}
+        self.days: dict[str, datetime.date | str] = {}
+        self.import_sessions: dict[str, int] = {}
+        self.rejects_file = None
+        self.rejects_writer = None
+        self.pending: list[tuple[int, str, dict[str, str]]] = []
+
+    # -- rejects --
+
+    def reject(self, line: int, reason: str, values: dict[str, str]) -> None:
+        if self.rejects_writer is None:
+            self.rejects_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 -- kept for the caller
+                "w", encoding="utf-8-sig", newline="", suffix=".csv", prefix="impor-hasil-ditolak-", delete=False
+            )
+            self.result.rejects_path = self.rejects_file.name
+            self.rejects_writer = write_rejects_header(self.rejects_file)
+        reason = mask_numbers(reason)  # a reason may quote a cell
+        self.rejects_writer.writerow([line, reason, *mask_row(values)])
+        if len(self.result.rejects_preview) < PREVIEW_LINES:
+            self.result.rejects_preview.append(LineError(line, reason))
+
+    def reject_row(self, row: _Row, reason: str | None = None) -> None:
+        """Count a rejected row; it is written when the batch ends, the batch's rejects in line order."""
+        self.result.rejected += 1
+        self.pending.append((row.line, reason or "; ".join(row.errors), row.values))
+
+    def close(self) -> None:
+        if self.rejects_file is not None:
+            self.rejects_file.close()
+
+    # -- one batch --
+
+    def run(self, batch: list[tuple[int, dict[str, str]]]) -> None:
+        rows = [self.parse(line, values) for line, values in batch]
+        self.look_up(rows)
+        valid = []
+        for row in rows:
+            if self.check(row):
+                valid.append(row)
+        for row in rows:
+            if row.errors:
+                self.reject_row(row)
+        self.store(valid)
+        self.pending.sort(key=lambda pending: pending[0])
+        for line, reason, values in self.pending:
+            self.reject(line, reason, values)
+        self.pending = []
+
+    def parse(self, line: int, values: dict[str, str]) -> _Row:
+        """The checks that need no database."""
+        row = _Row(line, values)
+        errors = row.errors
+        row.service = values["service"].lower()
+        if row.service not in SERVICES:
+            errors.append(_("layanan '%s' tidak dikenal (isi ikd, ektp atau kia)") % values["service"])
+        outcome = OUTCOMES.get(values["outcome"].lower())
+        if outcome is None:
+            errors.append(_("hasil '%s' tidak dikenal (isi success/berhasil atau failed/gagal)") % values["outcome"])
+        else:
+            row.outcome = outcome.value
+        reason = values.get("failure_reason", "").lower()
+        if outcome == Outcome.SUCCESS and reason:
+            errors.append(_("alasan gagal harus kosong bila hasilnya berhasil"))
+        elif outcome == Outcome.FAILED and not reason:
+            errors.append(_("alasan gagal wajib diisi bila hasilnya gagal (%s)") % REASON_LIST)
+        elif reason and reason not in REASONS:
+            errors.append(
+                _("alasan gagal '%(given)s' tidak dikenal (%(choices)s)")
+                % {"given": values["failure_reason"], "choices": REASON_LIST}
+            )
+        row.reason = reason if outcome == Outcome.FAILED else ""
+        married = MARRIED.get(values.get("married", "").lower())
+        if married is None:
+            errors.append(_("married '%s' tidak dikenal (isi ya/tidak, yes/no, 1/0 atau kosong)") % values["married"])
+        row.married = bool(married)
+        text = values.get("date", "")
+        if text:
+            day = self.days.get(text)
+            if day is None:
+                day = self.days[text] = self.parse_day(text)
+            if isinstance(day, str):
+                errors.append(day)
+            else:
+                row.day = day
+        session_text = values.get("session", "")
+        if session_text:
+            if session_text.isdigit():
+                row.session_id = int(session_text)
+            else:
+                errors.append(_session_error(session_text))
+        elif self.default_session is not None:
+            row.session_id = self.default_session.pk
+        row.village_code = values.get("village_code", "")
+        row.digits = normalize(values["nik"])
+        return row
+
+    def parse_day(self, text: str) -> datetime.date | str:
+        """The date of a cell, or what is wrong with it (the answer is kept: a file has few distinct dates)."""
+        if len(self.days) > 100_000:
+            self.days.clear()
+        try:
+            day = parse_day(text, "date")
+        except ValueError as problem:
+            return str(problem)
+        if day > self.today:
+            return _("tanggal %s belum terjadi: hasil dicatat pada tanggal terjadinya") % text
+        return day
+
+    def look_up(self, rows: list[_Row]) -> None:
+        """Sessions, villages and NIK region codes the batch names that the caches lack: a few queries."""
+        session_ids = {row.session_id for row in rows if row.session_id is not None} - set(self.sessions)
+        if session_ids:
+            found = Session.objects.filter(pk__in=session_ids)
+            if self.actor is not None:
+                found = found.visible_to(self.actor)
+            for info in found.values(
+                "pk", "venue__village_id", "venue__village__code", "date",
+                "offers_ikd", "offers_ektp", "offers_kia",
+            ):
+                services = frozenset(
+                    service for service, name in (("ikd", "offers_ikd"), ("ektp", "offers_ektp"), ("kia", "offers_kia"))
+                    if info[name]
+                )
+                self.sessions[info["pk"]] = _SessionInfo(
+                    info["pk"], info["venue__village_id"], info["venue__village__code"], info["date"], services
+                )
+            for pk in session_ids:
+                self.sessions.setdefault(pk, None)
+
+        codes = {row.village_code for row in rows if row.village_code} - set(self.villages)
+        for chunk in _chunks(sorted(codes), self.in_size):
+            found = dict(Region.objects.filter(code__in=chunk, level=Level.VILLAGE).values_list("code", "pk"))
+            for code in chunk:
+                visible = code in found and (self.actor is None or access.can_see_code(self.actor, code))
+                self.villages[code] = found[code] if visible else None
+
+        prefixes = set()
+        for row in rows:
+            digits = row.digits
+            if len(digits) == 16 and digits.isdigit():
+                prefixes.update((digits[0:2], f"{digits[0:2]}.{digits[2:4]}", f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"))
+        prefixes -= set(self.known)
+        for chunk in _chunks(sorted(prefixes), self.in_size):
+            current = set(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
+            old = set(HistoricalCode.objects.filter(code__in=chunk).values_list("code", flat=True))
+            for code in chunk:
+                self.known[code] = code in current or code in old
+
+    def known_codes(self, codes: list[str]) -> set[str]:
+        """For `check_nik`: the codes looked up for this batch (see `look_up`)."""
+        return {code for code in codes if self.known.get(code)}
+
+    def check(self, row: _Row) -> bool:
+        """The checks that need the looked-up values, then the NIK exactly as the form checks it."""
+        errors = row.errors
+        session = None
+        if row.session_id is not None:
+            session = self.sessions.get(row.session_id)
+            if session is None:
+                errors.append(_session_error(str(row.session_id)))
+            else:
+                if row.service in SERVICES and row.service not in session.services:
+                    errors.append(_("layanan %s tidak dibuka pada kegiatan ini") % Service(row.service).label)
+                if row.day is None and not row.values.get("date"):
+                    row.day = session.date
+                elif row.day is not None and row.day != session.date:
+                    errors.append(
+                        _("tanggal %(date)s berbeda dengan tanggal kegiatan (%(session)s)")
+                        % {"date": row.values["date"], "session": session.date.isoformat()}
+                    )
+        if row.day is None and not row.values.get("date") and row.session_id is None:
+            errors.append(_("tanggal kosong: isi kolom date (TTTT-BB-HH)"))
+
+        if row.village_code:
+            row.village_id = self.villages.get(row.village_code)
+            if row.village_id is None:
+                errors.append(_region_error(row.village_code))
+        elif session is not None:
+            row.village_id, row.village_code = session.village_id, session.village_code
+        elif row.session_id is None:
+            errors.append(_region_error(""))
+
+        if not row.digits:
+            errors.append(_("NIK kosong"))
+        elif row.day is not None and row.service in SERVICES:
+            check = check_nik(row.values["nik"], on=row.day, service=row.service, married=row.married,
+                              known_codes=self.known_codes)
+            errors.extend(check.errors)
+            if not check.errors and check.warnings:
+                digits = row.digits
+                errors.append(
+                    _("kode kecamatan %s pada NIK tidak ada di daftar wilayah — periksa kembali kartu")
+                    % f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+                )
+            row.person = check.nik
+        if errors:
+            return False
+
+        person = row.person
+        row.key_id, row.hashed = nik_hash(person.digits)
+        row.hashes = tuple(nik_hashes(person.digits)) if self.multi_key else (row.hashed,)
+        row.key = _natural_key(row.hashed, row)
+        row.keys = tuple(_natural_key(hashed, row) for hashed in row.hashes) if self.multi_key else (row.key,)
+        if row.session_id is None:
+            row.session_id = self.import_session(row.village_code)
+        return True
+
+    # -- the office's "Impor daftar" session --
+
+    def import_session(self, village_code: str) -> int:
+        office_code = ".".join(village_code.split(".")[:2])
+        pk = self.import_sessions.get(office_code)
+        if pk is None:
+            pk = self.import_sessions[office_code] = _import_session_for(office_code, self.author)
+        return pk
+
+    # -- storing --
+
+    def store(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        earlier = self.earlier_successes([row for row in rows if row.outcome == Outcome.SUCCESS])
+        stored_keys = self.stored_keys([row for row in rows if row.outcome == Outcome.FAILED]) if self.multi_key else set()
+        to_insert: list[_Row] = []
+        batch_keys: set[uuid.UUID] = set()
+        batch_successes: dict[tuple[str, str], _Row] = {}
+        for row in rows:
+            if row.key in batch_keys or stored_keys.intersection(row.keys):
+                self.result.existing += 1
+                continue
+            if row.outcome == Outcome.SUCCESS:
+                found = next((earlier[(h, row.service)] for h in row.hashes if (h, row.service) in earlier), None)
+                if found is not None:
+                    key, day, code = found
+                    if key in row.keys:
+                        self.result.existing += 1
+                    else:
+                        self.reject_row(row, self.earlier_words(row.service, day, code))
+                    continue
+                first = batch_successes.get((row.hashed, row.service))
+                if first is not None:
+                    self.reject_row(
+                        row,
+                        _("NIK ini sudah berhasil %(service)s di baris %(line)d berkas ini")
+                        % {"service": Service(row.service).label, "line": first.line},
+                    )
+                    continue
+                batch_successes[(row.hashed, row.service)] = row
+            batch_keys.add(row.key)
+            to_insert.append(row)
+
+        if not to_insert:
+            return
+        with transaction.atomic():
+            inserted = self.insert(to_insert)
+            added: Counter = Counter()
+            for row in to_insert:
+                if row.key in inserted:
+                    added[(row.village_id, row.service, row.outcome, row.reason, row.day)] += 1
+            counts.add_many(added)
+        self.result.saved += len(inserted)
+        lost = [row for row in to_insert if row.key not in inserted]
+        if lost:
+            # Someone else wrote these between our look-up and our insert.
+            now_stored = self.stored_keys(lost, every_key=False)
+            for row in lost:
+                if row.key in now_stored:
+                    self.result.existing += 1
+                else:
+                    self.reject_row(row, self.earlier_words(row.service, None, ""))
+
+    def earlier_words(self, service: str, day: datetime.date | None, village_code: str) -> str:
+        label = Service(service).label
+        if day is not None and (self.actor is None or access.can_see_code(self.actor, village_code)):
+            return _("NIK ini sudah tercatat berhasil %(service)s pada %(date)s") % {
+                "service": label, "date": day.isoformat(),
+            }
+        return _("NIK ini sudah tercatat berhasil %(service)s di tempat lain") % {"service": label}
+
+    def earlier_successes(self, rows: list[_Row]) -> dict[tuple[str, str], tuple[uuid.UUID, datetime.date, str]]:
+        """Stored successes of these NIKs (under every active key), by (hash, service): one query per chunk."""
+        hashes = sorted({hashed for row in rows for hashed in row.hashes})
+        found = {}
+        for chunk in _chunks(hashes, self.in_size):
+            for hashed, service, key, day, code in Activation.objects.filter(
+                nik_hash__in=chunk, outcome=Outcome.SUCCESS
+            ).values_list("nik_hash", "service", "idempotency_key", "happened_on", "village__code"):
+                found[(hashed, service)] = (key, day, code)
+        return found
+
+    def stored_keys(self, rows: list[_Row], every_key: bool = True) -> set[uuid.UUID]:
+        keys = sorted({key for row in rows for key in (row.keys if every_key else (row.key,))})
+        found = set()
+        for chunk in _chunks(keys, self.in_size):
+            found.update(Activation.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
+        return found
+
+    def insert(self, rows: list[_Row]) -> set[uuid.UUID]:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING idempotency_key: the keys of the rows that went in."""
+        opts = Activation._meta
+        names = (
+            "session", "village", "service", "outcome", "failure_reason", "failure_note", "married", "nik_hash",
+            "nik_key_id", "nik_last4", "sex", "birth_year", "district_code", "happened_on", "idempotency_key",
+            "content_digest",
+        )
+        fields = [opts.get_field(name) for name in names]
+        constant_fields = [opts.get_field("created_by"), opts.get_field("created_at")]
+        qn = connection.ops.quote_name
+        table = qn(opts.db_table)
+        columns = ", ".join(qn(f.column) for f in [*fields, *constant_fields])
+        key_column = qn(opts.get_field("idempotency_key").column)
+        now = timezone.now()
+        native_uuid = connection.features.has_native_uuid_field
+
+        def values(row: _Row) -> tuple:
+            person = row.person
+            return (
+                row.session_id, row.village_id, row.service, row.outcome, row.reason, "", row.married, row.hashed,
+                row.key_id, person.last4, person.sex, person.birth_date.year, person.district_code,
+                row.day if self.postgres else row.day.isoformat(),
+                row.key if native_uuid else row.key.hex,
+                _digest(row.session_id, row.service, row.hashed, row.outcome, row.reason, "", row.married),
+            )
+
+        returned = []
+        with connection.cursor() as cursor:
+            if self.postgres:
+                arrays = ", ".join(
+                    f"%s::{(f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection))}[]"
+                    for f in fields
+                )
+                sql = (
+                    f"INSERT INTO {table} ({columns}) SELECT u.*, %s, %s FROM unnest({arrays}) AS u "
+                    f"ON CONFLICT DO NOTHING RETURNING {key_column}"
+                )
+                columns_data = list(zip(*(values(row) for row in rows)))
+                cursor.execute(sql, [self.author.pk, now, *map(list, columns_data)])
+                returned = cursor.fetchall()
+            else:
+                width = len(fields) + 2
+                per_statement = max(1, (connection.features.max_query_params or 999) // width)
+                created_at = connection.ops.adapt_datetimefield_value(now)
+                placeholder = "(" + ", ".join(["%s"] * width) + ")"
+                for chunk in _chunks(rows, per_statement):
+                    sql = (
+                        f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
+                        f"ON CONFLICT DO NOTHING RETURNING {key_column}"
+                    )
+                    params = [value for row in chunk for value in (*values(row), self.author.pk, created_at)]
+                    cursor.execute(sql, params)
+                    returned.extend(cursor.fetchall())
+        return {value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for (value,) in returned}
+
+def _import_session_for(office_code: str, author) -> int:
+    """The office's "Impor daftar" session, created on first use (see the module docstring)."""
+    office = Region.objects.get(code=office_code)
+    with transaction.atomic():
+        team, _created = Team.objects.get_or_create(office=office, name=IMPORT_NAME, defaults={"leader": author})
+        venue, _created = Venue.objects.get_or_create(
+            village=office, name=IMPORT_NAME, defaults={"type": VenueType.LAINNYA, "is_active": False}
+        )
+        Venue.objects.select_for_update().filter(pk=venue.pk).exists()  # one creator at a time
+        session = Session.objects.filter(venue=venue).order_by("pk").first()
+        if session is None:
+            session = Session(
+                team=team, venue=venue, date=timezone.localdate(), start_time=datetime.time(0),
+                end_time=datetime.time(23, 59), offers_ikd=True, offers_ektp=True, offers_kia=True,
+                is_public=False, status=Status.DONE, created_by=author,
+                notes="Wadah hasil yang diimpor dari daftar kertas/spreadsheet tanpa kegiatan; bukan kegiatan lapangan.",
+            )
+            session._history_user = author
+            session.save()
+    return session.pk
+
+
+def _param_session(actor, session) -> _SessionInfo | None:
+    if session is None or session == "":
+        return None
+    pk = session.pk if isinstance(session, Session) else session
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ImportRejected([LineError(1, _session_error(str(session)))]) from None
+    found = Session.objects.filter(pk=pk).select_related("venue__village")
+    if actor is not None:
+        found = found.visible_to(actor)
+    found = found.first()
+    if found is None:
+        raise ImportRejected([LineError(1, _session_error(str(pk)))])
+    services = frozenset(str(service.value) for service in found.services if service in LOGGED_SERVICES)
+    return _SessionInfo(found.pk, found.venue.village_id, found.venue.village.code, found.date, services)
+
+
+def activations_import(*, actor, path_or_file, filename: str, session=None) -> ImportResult:
+    """Import a CSV or XLSX of activations as a stream; see the module docstring.
+
+    `actor` None means no region limit (the command without --user); otherwise the actor must
+    be staff (`regions.access.require_write`, PermissionDenied if not). `session` (an id or a
+    Session) is the session of rows whose own `session` cell is blank. Raises ImportRejected
+    when the file cannot be read at all (or `session` is not one the actor may see); every
+    other problem is a rejected line. Each batch is committed on its own, so a file that
+    breaks halfway keeps the batches before the break (importing it again adds nothing).
+    """
+    if actor is not None:
+        access.require_write(actor)
+    author = actor if actor is not None else _default_author()
+    result = ImportResult()
+    importer = _Importer(actor=actor, author=author, default_session=_param_session(actor, session), result=result)
+    raw, owned = _open_binary(path_or_file)
+    try:
+        xlsx = _is_xlsx(raw, filename)
+        if not xlsx:
+            _check_utf8(raw)
+        rows = _xlsx_rows(raw) if xlsx else _csv_rows(raw)
+        positions = _header(rows)
+        batch: list[tuple[int, dict[str, str]]] = []
+        try:
+            for line, cells in rows:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in positions}
+                batch.append((line, values))
+                if len(batch) >= BATCH_SIZE:
+                    importer.run(batch)
+                    batch = []
+        except _Unreadable as problem:
+            result.stopped = _("baris %(line)d: %(message)s") % {"line": problem.line, "message": problem.message}
+            if batch:
+                importer.run(batch)
+                batch = []
+            importer.reject(problem.line, problem.message, {})
+        if batch:
+            importer.run(batch)
+    finally:
+        importer.close()
+        if "rows" in locals():
+            rows.close()
+        if owned:
+            raw.close()
+    logger.info(
+        "activation import by user %s: %d saved, %d existing, %d rejected",
+        getattr(actor, "pk", None), result.saved, result.existing, result.rejected,
+    )
+    return result

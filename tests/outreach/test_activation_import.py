@@ -1,0 +1,489 @@
+"""Importing a list of activations: every bad line with its reason, nothing twice, counts exact,
+scoped to the importer's regions, and the NIK never whole in the rejects file."""
+
+import csv
+import datetime
+import io
+import logging
+import re
+import tempfile
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from outreach import activation_import
+from outreach.activation_import import IMPORT_NAME, KEY_NAMESPACE, activations_import
+from outreach.models import Activation, DailyCount, Outcome, Session, Status
+from outreach.nik import check_nik
+from outreach.privacy import nik_hash
+from outreach.services import _digest, activation_record, daily_counts_rebuild, tally_record
+from regions.imports import ImportRejected
+from tests.conftest import make_region, make_user
+from tests.outreach.conftest import MONDAY
+
+HEADER = "nik,service,outcome,failure_reason,date,married,village_code,session"
+VILLAGE = "33.24.08.2003"  # Sumberejo, Kaliwungu, Kendal (the `village` fixture)
+OTHER_VILLAGE = "33.24.08.2004"
+BLITAR_VILLAGE = "35.72.03.1001"
+ADULT = "3324080101900001"  # a man born 1 January 1990, issued in Kaliwungu
+WOMAN = "3324084101900002"
+CHILD = "3324080106150003"  # born 1 June 2015
+DAY = MONDAY.isoformat()
+NEXT_DAY = (MONDAY + datetime.timedelta(days=1)).isoformat()
+FULL_NIK = re.compile(r"\d{16}")
+
+
+def adult(serial: int) -> str:
+    return f"33240801019{serial:05d}"
+
+
+def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode("utf-8")
+
+
+def run(actor, content: bytes, filename: str = "hasil.csv", **extra):
+    return activations_import(actor=actor, path_or_file=io.BytesIO(content), filename=filename, **extra)
+
+
+def rejected_lines(result) -> dict[int, str]:
+    reader = csv.DictReader(io.StringIO(result.rejects_bytes().decode("utf-8-sig")))
+    return {int(row["line"]): row["reason"] for row in reader}
+
+
+def counts_by_key() -> dict[tuple, int]:
+    rows = DailyCount.objects.values("village_id", "service", "outcome", "failure_reason", "day").annotate(total=Sum("count"))
+    return {(r["village_id"], r["service"], r["outcome"], r["failure_reason"], r["day"]): r["total"]
+            for r in rows.order_by() if r["total"]}
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
+@pytest.fixture
+def villages(village):
+    return {VILLAGE: village, OTHER_VILLAGE: make_region(OTHER_VILLAGE), BLITAR_VILLAGE: make_region(BLITAR_VILLAGE)}
+
+
+@pytest.fixture
+def session(plan):
+    return plan(offers_kia=True)
+
+
+# ---- Rejected lines -------------------------------------------------------------------------
+
+
+def test_each_bad_line_is_rejected_with_its_reason_and_the_good_ones_are_stored(staff, villages):
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    result = run(staff, csv_bytes(
+        f"{ADULT},ikd,success,,{DAY},,{VILLAGE},",                  # 2 stored
+        f"33240801019,ikd,success,,{DAY},,{VILLAGE},",              # 3 NIK too short
+        f"{adult(4)},paspor,success,,{DAY},,{VILLAGE},",            # 4 unknown service
+        f"{adult(5)},ikd,gagal,,{DAY},,{VILLAGE},",                 # 5 failed without a reason
+        f"{adult(6)},ikd,berhasil,,{DAY},,33.24.08.9999,",          # 6 no such village
+        f"{adult(7)},ikd,success,,{DAY},,{BLITAR_VILLAGE},",        # 7 a village outside Kendal
+        f"{adult(8)},ikd,success,,{future},,{VILLAGE},",            # 8 not yet happened
+        f"{ADULT},ikd,success,,{NEXT_DAY},,{VILLAGE},",             # 9 second success, same file
+        f"{adult(10)},ikd,success,no_phone,{DAY},,{VILLAGE},",      # 10 reason with a success
+        f"{CHILD},kia,success,,{DAY},tidak,{VILLAGE},",             # 11 stored
+        f"{adult(12)},kia,success,,{DAY},,{VILLAGE},",              # 12 KIA for an adult
+        f"{WOMAN},ikd,failed,lupa,{DAY},,{VILLAGE},",               # 13 unknown reason
+        f"{WOMAN},ektp,failed,no_ektp,31/12/2025x,,{VILLAGE},",     # 14 not a date
+        f"{WOMAN},ikd,failed,face,{DAY},mungkin,{VILLAGE},",        # 15 married not yes/no
+        f"3324080101900000,ikd,success,,{DAY},,{VILLAGE},",         # 16 serial 0000
+        f"3324080101900017,ikd,success,,{DAY},,,",                  # 17 no village and no session
+    ))
+    assert (result.saved, result.existing, result.rejected) == (2, 0, 14)
+    reasons = rejected_lines(result)
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17]
+    assert reasons[3].startswith("NIK harus 16 angka (tertulis 11)")
+    assert reasons[4] == "layanan 'paspor' tidak dikenal (isi ikd, ektp atau kia)"
+    assert reasons[5].startswith("alasan gagal wajib diisi bila hasilnya gagal")
+    assert reasons[6] == "desa/kelurahan 33.24.08.9999 tidak dikenal atau di luar wilayah Anda"
+    assert reasons[7] == f"desa/kelurahan {BLITAR_VILLAGE} tidak dikenal atau di luar wilayah Anda"
+    assert reasons[8] == f"tanggal {future} belum terjadi: hasil dicatat pada tanggal terjadinya"
+    assert reasons[9] == "NIK ini sudah berhasil Aktivasi IKD di baris 2 berkas ini"
+    assert reasons[10] == "alasan gagal harus kosong bila hasilnya berhasil"
+    assert reasons[12] == "Umur 35 tahun: KIA hanya untuk anak di bawah 17 tahun."
+    assert reasons[13].startswith("alasan gagal 'lupa' tidak dikenal")
+    assert "bukan tanggal" in reasons[14]
+    assert reasons[15].startswith("married 'mungkin' tidak dikenal")
+    assert "0000" in reasons[16]
+    assert reasons[17] == "desa/kelurahan (kosong) tidak dikenal atau di luar wilayah Anda"
+    assert [error.line for error in result.rejects_preview] == sorted(reasons)
+
+    stored = {(a.service, a.nik_last4, a.outcome, a.happened_on, a.village.code) for a in Activation.objects.select_related("village")}
+    assert stored == {("ikd", "0001", "success", MONDAY, VILLAGE), ("kia", "0003", "success", MONDAY, VILLAGE)}
+
+
+def test_a_success_already_stored_is_a_rejected_line_and_a_failure_is_still_taken(staff, operator, session, villages):
+    activation_record(actor=operator, session=session, service="ikd", nik=ADULT, outcome=Outcome.SUCCESS,
+                      idempotency_key=uuid.uuid4())
+    result = run(staff, csv_bytes(
+        f"{ADULT},ikd,success,,{NEXT_DAY},,{OTHER_VILLAGE},",
+        f"{ADULT},ikd,failed,no_phone,{NEXT_DAY},,{OTHER_VILLAGE},",
+        f"{ADULT},ektp,success,,{NEXT_DAY},,{OTHER_VILLAGE},",
+    ))
+    assert (result.saved, result.existing, result.rejected) == (2, 0, 1)
+    assert rejected_lines(result) == {2: f"NIK ini sudah tercatat berhasil Aktivasi IKD pada {DAY}"}
+    assert Activation.objects.filter(service="ikd", outcome="success").count() == 1
+
+
+def test_another_office_is_not_told_where_the_earlier_success_was(operator, session, blitar, villages):
+    activation_record(actor=operator, session=session, service="ikd", nik=ADULT, outcome=Outcome.SUCCESS,
+                      idempotency_key=uuid.uuid4())
+    blitar_staff = make_user("dina", "staff", [blitar])
+    result = run(blitar_staff, csv_bytes(f"{ADULT},ikd,success,,{NEXT_DAY},,{BLITAR_VILLAGE},"))
+    assert rejected_lines(result) == {2: "NIK ini sudah tercatat berhasil Aktivasi IKD di tempat lain"}
+
+
+def test_a_second_success_in_a_later_batch_of_the_same_file_is_rejected(staff, villages, monkeypatch):
+    monkeypatch.setattr(activation_import, "BATCH_SIZE", 2)
+    result = run(staff, csv_bytes(
+        f"{ADULT},ikd,success,,{DAY},,{VILLAGE},",
+        f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},",
+        f"{adult(3)},ikd,success,,{DAY},,{VILLAGE},",
+        f"{ADULT},ikd,success,,{NEXT_DAY},,{OTHER_VILLAGE},",
+        f"{ADULT},ikd,success,,{DAY},,{VILLAGE},",  # the very same line as line 2: already there
+    ))
+    assert (result.saved, result.existing, result.rejected) == (3, 1, 1)
+    assert rejected_lines(result) == {5: f"NIK ini sudah tercatat berhasil Aktivasi IKD pada {DAY}"}
+
+
+# ---- The natural key --------------------------------------------------------------------------
+
+
+MIXED = csv_bytes(
+    f"{ADULT},ikd,success,,{DAY},,{VILLAGE},",
+    f"{WOMAN},ikd,gagal,no_phone,{DAY},,{VILLAGE},",
+    f"{WOMAN},ikd,gagal,no_phone,{DAY},,{VILLAGE},",           # the same line twice in one file
+    f"{WOMAN},ikd,failed,face,{NEXT_DAY},,{OTHER_VILLAGE},",
+    f"{CHILD},kia,success,,24-11-2025,,{VILLAGE},",
+    f"{adult(9)},ektp,success,,{DAY},ya,{VILLAGE},",
+    f"not-a-nik,ikd,success,,{DAY},,{VILLAGE},",
+)
+
+
+def test_importing_the_same_file_twice_adds_nothing(staff, villages):
+    first = run(staff, MIXED)
+    assert (first.saved, first.existing, first.rejected) == (5, 1, 1)
+    stored, counts = Activation.objects.count(), counts_by_key()
+    assert stored == 5 and sum(counts.values()) == 5
+
+    again = run(staff, MIXED)
+    assert (again.saved, again.existing, again.rejected) == (0, 6, 1)
+    assert Activation.objects.count() == stored
+    assert counts_by_key() == counts
+
+
+def test_the_key_is_derived_from_the_nik_hash_not_the_nik(staff, villages):
+    run(staff, csv_bytes(f"{WOMAN},ikd,failed,no_email,{DAY},ya,{VILLAGE},"))
+    activation = Activation.objects.get()
+    key_id, hashed = nik_hash(WOMAN)
+    assert (activation.nik_key_id, activation.nik_hash) == (key_id, hashed)
+    assert activation.idempotency_key == uuid.uuid5(KEY_NAMESPACE, f"{hashed}|ikd|{DAY}|failed|no_email")
+    assert activation.idempotency_key != uuid.uuid5(KEY_NAMESPACE, f"{WOMAN}|ikd|{DAY}|failed|no_email")
+    assert activation.content_digest == _digest(activation.session_id, "ikd", hashed, "failed", "no_email", "", True)
+    assert (activation.sex, activation.birth_year, activation.district_code, activation.married) == ("P", 1990, "33.24.08", True)
+    assert activation.created_by == staff
+
+
+def test_a_file_imported_before_a_key_rotation_is_still_recognised(staff, villages, settings):
+    settings.NIK_HMAC_KEYS = [("k1", "first-secret")]
+    assert run(staff, MIXED).saved == 5
+    settings.NIK_HMAC_KEYS = [("k1", "first-secret"), ("k2", "second-secret")]
+    again = run(staff, MIXED)
+    assert (again.saved, again.existing, again.rejected) == (0, 6, 1)
+    assert Activation.objects.count() == 5
+
+
+# ---- Files ---------------------------------------------------------------------------------
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_a_mixed_xlsx_file_stores_the_good_rows_and_rejects_the_bad(staff, villages):
+    content = xlsx_bytes([
+        [ADULT, "ikd", "berhasil", None, MONDAY, None, VILLAGE, None],
+        [WOMAN, "IKD", "Gagal", "no_data", "24/11/2025", "tidak", OTHER_VILLAGE, None],
+        [int(adult(3)), "ektp", "success", None, datetime.datetime(2025, 11, 25), 0, VILLAGE, None],
+        ["3324080101900004", "ikd", "success", None, MONDAY, None, BLITAR_VILLAGE, None],
+        [None, None, None, None, None, None, None, None],
+        ["3324080101", "ikd", "success", None, MONDAY, None, VILLAGE, None],
+    ])
+    result = run(staff, content, filename="daftar.xlsx")
+    assert (result.saved, result.existing, result.rejected) == (3, 0, 2)
+    assert set(rejected_lines(result)) == {5, 7}  # line 6 is blank and keeps its number
+    assert set(Activation.objects.values_list("nik_last4", "happened_on")) == {
+        ("0001", MONDAY), ("0002", MONDAY), ("0003", MONDAY + datetime.timedelta(days=1)),
+    }
+    assert run(staff, content, filename="daftar.xlsx").existing == 3
+
+
+def test_a_mixed_csv_with_a_bom_and_extra_columns_is_read(staff, villages):
+    content = "\ufeffNIK,Nama,Service,Outcome,Failure_Reason,Date,Village_Code\n".encode()
+    content += f"{ADULT},Budi,ikd,success,,{DAY},{VILLAGE}\n\n{WOMAN},Sari,ikd,failed,,{DAY},{VILLAGE}\n".encode()
+    result = run(staff, content)
+    assert (result.saved, result.rejected) == (1, 1)
+    assert list(rejected_lines(result)) == [4]
+    assert b"Sari" not in result.rejects_bytes()  # columns the import does not know are not copied
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("nik,service\n".encode(), "kolom tidak ada: outcome"),
+        (HEADER.encode("utf-16-le"), "UTF-8"),
+        ("nik,service,outcome\n3324,ikd,gagal é\n".encode("latin-1"), "UTF-8"),
+        (b"", "berkas kosong"),
+        (b"PK\x03\x04 not really a workbook", "XLSX"),
+    ],
+)
+def test_a_file_that_cannot_be_read_stores_nothing(staff, villages, content, words):
+    with pytest.raises(ImportRejected) as refused:
+        run(staff, content, filename="daftar.xlsx" if content.startswith(b"PK") else "hasil.csv")
+    assert words in str(refused.value)
+    assert Activation.objects.count() == 0
+
+
+# ---- Sessions ------------------------------------------------------------------------------
+
+
+def test_rows_of_a_session_take_its_village_and_date(staff, session, villages):
+    result = run(staff, csv_bytes(
+        f"{ADULT},ikd,success,,,,,{session.pk}",
+        f"{WOMAN},ikd,failed,face,{NEXT_DAY},,,{session.pk}",   # another date than the session's
+        f"{WOMAN},ektp,failed,no_ektp,{DAY},,,{session.pk}",    # not offered at this session
+        f"{adult(5)},ikd,success,,,,{OTHER_VILLAGE},{session.pk}",
+        f"{adult(6)},ikd,success,,,,,99999999",
+    ))
+    assert (result.saved, result.rejected) == (2, 3)
+    reasons = rejected_lines(result)
+    assert reasons[3] == f"tanggal {NEXT_DAY} berbeda dengan tanggal kegiatan ({DAY})"
+    assert reasons[4] == "layanan Perekaman KTP-el tidak dibuka pada kegiatan ini"
+    assert reasons[6] == "kegiatan 99999999 tidak ada atau di luar wilayah Anda"
+    assert set(Activation.objects.values_list("session", "village__code", "happened_on")) == {
+        (session.pk, VILLAGE, MONDAY), (session.pk, OTHER_VILLAGE, MONDAY),
+    }
+
+
+def test_the_session_argument_applies_to_rows_without_one(staff, session, villages):
+    result = run(staff, csv_bytes(f"{ADULT},ikd,success,,,,,"), session=session.pk)
+    assert result.saved == 1
+    assert Activation.objects.get().session == session
+
+
+def test_rows_without_a_session_go_to_the_office_import_session(staff, villages):
+    result = run(staff, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,success,,{NEXT_DAY},,{OTHER_VILLAGE},"))
+    assert result.saved == 2
+    holder = Session.objects.select_related("venue", "team").get(venue__name=IMPORT_NAME)
+    assert set(Activation.objects.values_list("session", flat=True)) == {holder.pk}
+    assert (holder.status, holder.is_public, holder.venue.is_active, holder.venue.village.code) == (Status.DONE, False, False, "33.24")
+    assert holder.team.office.code == "33.24"
+    # The activation's own village and date are what counts, not the holder's.
+    assert set(Activation.objects.values_list("village__code", "happened_on")) == {
+        (VILLAGE, MONDAY), (OTHER_VILLAGE, MONDAY + datetime.timedelta(days=1)),
+    }
+    run(staff, csv_bytes(f"{adult(3)},ikd,success,,{DAY},,{VILLAGE},"))
+    assert Session.objects.filter(venue__name=IMPORT_NAME).count() == 1
+
+
+# ---- Counts --------------------------------------------------------------------------------
+
+
+def test_daily_counts_equal_a_recount_after_imports(staff, operator, session, villages, monkeypatch):
+    monkeypatch.setattr(activation_import, "BATCH_SIZE", 3)
+    activation_record(actor=operator, session=session, service="ikd", nik=adult(90), outcome=Outcome.SUCCESS,
+                      idempotency_key=uuid.uuid4())
+    tally_record(actor=operator, session=session, counts={("ikd", "success", ""): 4}, idempotency_key=uuid.uuid4())
+    run(staff, MIXED)
+    lines = []
+    for serial in range(20, 40):
+        outcome, reason = ("success", "") if serial % 3 else ("failed", "no_phone")
+        where = VILLAGE if serial % 2 else OTHER_VILLAGE
+        lines.append(f"{adult(serial)},ikd,{outcome},{reason},{NEXT_DAY if serial % 4 else DAY},,{where},")
+    run(staff, csv_bytes(*lines))
+    run(staff, csv_bytes(*lines))  # again: nothing changes
+
+    running = counts_by_key()
+    assert sum(running.values()) == 1 + 4 + 5 + 20
+    rolled = roll_ups()
+    assert sum(rolled[("33.24", "ikd", "success")].values()) == sum(
+        n for (_village, service, outcome, *_rest), n in running.items() if (service, outcome) == ("ikd", "success"))
+    daily_counts_rebuild()
+    assert counts_by_key() == running
+    assert roll_ups() == rolled
+
+
+def roll_ups():
+    """The regency's and the country's successes and failures per day, as the reports read them."""
+    from outreach import counts
+
+    found = {}
+    for code in ("ID", "33.24"):
+        region = make_region(code)
+        for service, outcome in (("ikd", "success"),):
+            found[(code, service, outcome)] = counts.successes_by_day([region], service, through=NEXT_DAY)[region.pk]
+    return found
+
+
+# ---- Who may import ------------------------------------------------------------------------
+
+
+def test_an_outsider_cannot_import_into_another_region(outsider, session, villages):
+    result = run(outsider, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,success,,,,,{session.pk}"))
+    assert (result.saved, result.rejected) == (0, 2)
+    assert rejected_lines(result) == {
+        2: f"desa/kelurahan {VILLAGE} tidak dikenal atau di luar wilayah Anda",
+        3: f"kegiatan {session.pk} tidak ada atau di luar wilayah Anda",
+    }
+    with pytest.raises(ImportRejected, match="tidak ada atau di luar wilayah Anda"):
+        run(outsider, csv_bytes(f"{ADULT},ikd,success,,,,,"), session=session.pk)
+    assert Activation.objects.count() == 0 and DailyCount.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["operator", "manager"])
+def test_only_staff_import(request, who, villages):
+    with pytest.raises(PermissionDenied):
+        run(request.getfixturevalue(who), csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    assert Activation.objects.count() == 0
+
+
+# ---- Privacy -------------------------------------------------------------------------------
+
+
+def test_the_rejects_file_never_holds_a_full_nik(staff, villages, caplog):
+    caplog.set_level(logging.DEBUG)
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    niks = [ADULT, WOMAN, adult(3), adult(4), "9924080101900005"]
+    result = run(staff, csv_bytes(
+        f"{ADULT},ikd,success,,{future},,{VILLAGE},",             # a valid NIK, rejected for its date
+        f'"{WOMAN[:4]} {WOMAN[4:8]} {WOMAN[8:12]} {WOMAN[12:]}",kia,success,,{DAY},,{VILLAGE},',
+        f"{adult(3)},ikd,success,,{DAY},,{adult(4)},",            # a NIK typed in the village column
+        f"9924080101900005,ikd,success,,{DAY},,{VILLAGE},",       # unknown province
+    ))
+    assert result.rejected == 4
+    text = result.rejects_bytes().decode("utf-8-sig")
+    assert not FULL_NIK.search(text.replace(" ", "").replace("-", ""))
+    for nik in niks:
+        assert nik not in text and nik[4:] not in text.replace(" ", "")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["nik"] for row in rows] == ["•••• •••• •••• 0001", "•••• •••• •••• 0002", "•••• •••• •••• 0003",
+                                            "•••• •••• •••• 0005"]
+    assert rows[2]["village_code"] == "•••• •••• •••• 0004"
+    assert rows[2]["reason"] == "desa/kelurahan •••• •••• •••• 0004 tidak dikenal atau di luar wilayah Anda"
+    assert "0004" in str(result.rejects_preview) and adult(4) not in str(result.rejects_preview)
+    assert not any(nik in caplog.text for nik in niks)
+
+
+def test_check_nik_outside_an_import_still_asks_the_database(staff, villages):
+    run(staff, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    make_region("33.24.77")  # a kecamatan added after the import's cache was filled
+    assert check_nik("3324770101900001", on=MONDAY, service="ikd", married=False).warnings == []
+
+
+# ---- The command ---------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_counts_and_where_the_rejects_are(staff, superuser, villages, tmp_path):
+    path = tmp_path / "daftar.csv"
+    path.write_bytes(csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,failed,,{DAY},,{VILLAGE},"))
+    out = io.StringIO()
+    call_command("import_activations", str(path), stdout=out)
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "1 disimpan, 0 sudah ada, 1 ditolak"
+    rejects = printed[1].removeprefix("Baris yang ditolak: ")
+    assert rejects != printed[1] and "alasan gagal wajib diisi" in open(rejects, encoding="utf-8-sig").read()
+    assert Activation.objects.get().created_by == superuser
+
+    out = io.StringIO()
+    target = tmp_path / "ditolak.csv"
+    call_command("import_activations", str(path), "--user", staff.username, "--rejects", str(target), stdout=out)
+    assert out.getvalue().splitlines() == ["0 disimpan, 1 sudah ada, 1 ditolak", f"Baris yang ditolak: {target}"]
+    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))[1][:2] == ["3", "alasan gagal wajib diisi bila hasilnya gagal (no_phone, old_phone, no_email, no_data, face, mismatch, no_ektp, other)"]
+
+
+def test_the_command_fails_only_when_the_file_cannot_be_read(staff, villages, tmp_path):
+    with pytest.raises(CommandError, match="Berkas tidak ditemukan"):
+        call_command("import_activations", str(tmp_path / "tidak-ada.csv"), "--user", staff.username)
+    broken = tmp_path / "latin1.csv"
+    broken.write_bytes("nik,service,outcome\n1,ikd,gagal é\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("import_activations", str(broken), "--user", staff.username)
+    with pytest.raises(CommandError, match="tidak ada superuser aktif"):
+        call_command("import_activations", str(broken))
+    all_bad = tmp_path / "semua-salah.csv"
+    all_bad.write_bytes(csv_bytes(f"{ADULT},paspor,success,,{DAY},,{VILLAGE},"))
+    out = io.StringIO()
+    call_command("import_activations", str(all_bad), "--user", staff.username, stdout=out)
+    assert out.getvalue().startswith("0 disimpan, 0 sudah ada, 1 ditolak")
+
+
+# ---- The upload page -----------------------------------------------------------------------
+
+
+def upload(client, content: bytes, name: str = "hasil.csv", **data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("outreach:activation_import"), {"file": SimpleUploadedFile(name, content), **data})
+
+
+def test_staff_upload_a_file_and_download_the_rejected_lines(client_for, staff, villages):
+    client = client_for(staff)
+    assert client.get(reverse("outreach:activation_import")).status_code == 200
+    response = upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,success,,{DAY},,{BLITAR_VILLAGE},"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 disimpan, 0 sudah ada, 1 ditolak." in page
+    assert f"desa/kelurahan {BLITAR_VILLAGE} tidak dikenal atau di luar wilayah Anda" in page
+    assert ADULT not in page and WOMAN not in page
+    token = response.context["rejects_token"]
+    download = client.get(reverse("outreach:activation_import"), {"ditolak": token})
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    body = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert "•••• •••• •••• 0002" in body and WOMAN not in body and not FULL_NIK.search(body)
+    assert Activation.objects.get().created_by == staff
+
+    # The token is good only in the session that uploaded the file.
+    client.logout()
+    other = make_user("dewi", "staff", [staff.regions.get()])
+    assert client_for(other).get(reverse("outreach:activation_import"), {"ditolak": token}).status_code == 404
+
+
+def test_the_upload_page_refuses_other_files_and_reports_unreadable_ones(client_for, staff, villages):
+    client = client_for(staff)
+    response = upload(client, b"%PDF-1.4", name="hasil.pdf")
+    assert response.status_code == 200 and "Pilih berkas .csv atau .xlsx." in response.content.decode()
+    response = upload(client, b"nik,service\n")
+    assert "kolom tidak ada: outcome" in response.content.decode()
+    assert Activation.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["operator", "manager"])
+def test_operators_and_managers_get_403(client_for, request, who, villages):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(reverse("outreach:activation_import")).status_code == 403
+    assert upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},")).status_code == 403
+    assert Activation.objects.count() == 0
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.get(reverse("outreach:activation_import"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

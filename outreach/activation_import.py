@@ -69,7 +69,6 @@ import datetime
 import io
 import logging
 import os
-import random
 import re
 import tempfile
 import uuid
@@ -87,7 +86,6 @@ from outreach import counts
 from outreach.models import (
     LOGGED_SERVICES,
     Activation,
-    DailyCount,
     FailureReason,
     Outcome,
     Service,

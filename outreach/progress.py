@@ -23,6 +23,7 @@ from regions.models import Region
 
 PACE_DAYS = 28
 AT_RISK_SHARE = Decimal("0.75")
+PROJECTION_YEARS = 10
 
 
 class Status:
@@ -165,7 +166,9 @@ def progress_for(
             else:
                 status = Status.BEHIND
             if remaining and pace > 0:
-                projected = as_of + datetime.timedelta(days=math.ceil(remaining / pace * 7))
+                days = math.ceil(remaining / pace * 7)
+                # At a pace that would take longer than PROJECTION_YEARS there is no useful date.
+                projected = as_of + datetime.timedelta(days=days) if days <= PROJECTION_YEARS * 366 else None
         results.append(Progress(
             region=region, indicator=indicator, year=year, as_of=as_of, base=item.base.value,
             base_is_partial=item.base.partial, target_percent=target.percent, target_source=target.source_label,

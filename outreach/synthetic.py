@@ -50,6 +50,10 @@ SOURCE = "data sintetis"
 BATCH = 20_000
 
 
+class SyntheticExists(Exception):
+    """Synthetic data is already there: its sessions hold the slots a second run would take."""
+
+
 @dataclass
 class Generated:
     villages: int
@@ -176,6 +180,8 @@ def generate(*, activations: int, seed: int, root: Region, population_csv: Path)
         username="sintetis", defaults={"first_name": "Data", "last_name": "Sintetis", "role": User.Role.STAFF,
                                        "is_active": False}
     )
+    if Activation.objects.filter(created_by=user).exists():
+        raise SyntheticExists
     written = populations(root, rng, population_csv)
     regencies = list(Region.objects.filter(subtree_q([root.code]), level=Level.REGENCY, is_current=True).order_by("code"))
     villages: dict[str, list[Region]] = defaultdict(list)
@@ -233,9 +239,7 @@ def generate(*, activations: int, seed: int, root: Region, population_csv: Path)
 
     district_code = {v.pk: v.code[:8] for vs in villages.values() for v in vs}
     successes: Counter = Counter()
-    # Person numbers continue after any earlier synthetic run, so NIKs never repeat. (Counted
-    # here: no query may run on the connection while the COPY below is open.)
-    counter = itertools.count(Activation.objects.filter(created_by=user).count())
+    counter = itertools.count()
 
     def rows() -> Iterator[tuple]:
         nonlocal made

@@ -147,3 +147,9 @@ def test_roll_ups_agree_with_the_villages_after_saves_corrections_and_a_rebuild(
     DailyCount.objects.filter(count=0).delete()
     counts.rebuild_roll_ups()
     assert totals() == expected
+
+
+def test_a_pace_too_slow_for_any_useful_date_projects_nothing(blitar_2025):
+    successes(make_region("35.72.03.1004"), datetime.date(2025, 11, 20), 1)
+    item = one(blitar_2025, datetime.date(2025, 12, 1))
+    assert item.pace_per_week == Decimal("0.25") and item.projected_date is None and item.status == Status.BEHIND

@@ -124,7 +124,7 @@ def test_charts_are_png_drawings_of_the_series(kendal_2025, village):
     [item] = progress_for([kendal_2025], indicator="ikd", year=2025, as_of=SUNDAY)
     for kind in reports.CHART_KINDS:
         image = Image.open(io.BytesIO(reports.chart_png(kind, reports.series(item))))
-        assert image.format == "PNG" and image.size == (640, 360)
+        assert image.format == "PNG" and image.size == (520, 360)
 
 
 # ---- Weekly summaries -------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_the_dashboard_shows_charts_the_period_and_downloads_every_table(client_
     assert 'grafik-mingguan.png?indikator=ikd' in html and "Alasan gagal" in html and "Tidak punya HP" in html
     assert page.context["period"].held == 2
     chart = client.get(reverse("outreach:dashboard_chart", kwargs={"code": "33.24", "kind": "kumulatif"}) + "?tanggal=2025-11-23&tahun=2025")
-    assert chart["Content-Type"] == "image/png" and Image.open(io.BytesIO(chart.content)).size == (640, 360)
+    assert chart["Content-Type"] == "image/png" and Image.open(io.BytesIO(chart.content)).size == (520, 360)
     tables = {"kemajuan": "region_code", "kegiatan": "held", "hasil-jenis": "group", "hasil-sasaran": "group",
               "alasan": "failure_reason", "belum-lapor": "date"}
     for table, column in tables.items():

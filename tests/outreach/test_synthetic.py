@@ -42,3 +42,14 @@ def test_generate_synthetic_makes_bases_sessions_and_activations_for_a_regency(k
 def test_the_health_view_answers_without_a_session(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_second_run_on_the_same_database_is_refused_clearly(kendal):
+    import pytest
+    from django.core.management import CommandError
+
+    population = shared_file("regions/population_2025.csv")
+    call_command("generate_synthetic", "--activations", "200", "--region", "33.24", "--population", str(population),
+                 stdout=io.StringIO())
+    with pytest.raises(CommandError, match="sudah ada"):
+        call_command("generate_synthetic", "--activations", "200", "--region", "33.24", "--population", str(population))

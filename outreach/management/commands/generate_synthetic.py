@@ -32,7 +32,10 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"Berkas penduduk {path} tidak ada.")
         started = time.perf_counter()
-        made = synthetic.generate(activations=activations, seed=seed, root=root, population_csv=path)
+        try:
+            made = synthetic.generate(activations=activations, seed=seed, root=root, population_csv=path)
+        except synthetic.SyntheticExists:
+            raise CommandError("Data sintetis sudah ada di basis data ini: buat basis data baru untuk membuatnya lagi.") from None
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"{made.villages} desa, {made.populations} angka penduduk, {made.sessions} kegiatan, "

@@ -221,13 +221,20 @@ def generate(*, activations: int, seed: int, root: Region, population_csv: Path)
         teams = [Team.objects.get_or_create(office=regency, name=f"Tim sintetis {regency.code} #{n + 1}",
                                             defaults={"leader": user})[0]
                  for n in range((count + SESSIONS_PER_TEAM - 1) // SESSIONS_PER_TEAM)]
+        booked: set[tuple[int, datetime.date, int]] = set()
         per_session = [wanted // count + (1 if n < wanted % count else 0) for n in range(count)] if count else []
         for n in range(count):
             team_index, slot_index = divmod(n, SESSIONS_PER_TEAM)
             in_team = min(SESSIONS_PER_TEAM, count - team_index * SESSIONS_PER_TEAM)
             day = days[(slot_index // len(SLOTS)) * len(days) // -(-in_team // len(SLOTS))]  # spread over the year
             start, end = SLOTS[slot_index % len(SLOTS)]
-            village = members[(slot_index + team_index) % len(members)]
+            # A venue holds one session per slot: look further along for one that is free.
+            choice = (slot_index + team_index) % len(members)
+            for step in range(len(members)):
+                village = members[(choice + step) % len(members)]
+                if (village.pk, day, slot_index % len(SLOTS)) not in booked:
+                    break
+            booked.add((village.pk, day, slot_index % len(SLOTS)))
             sessions_rows.append((teams[team_index].pk, start, end, True, True, True, False, '["umum"]', PER_SESSION,
                                   True, "", venue_of[village.pk], day, "done", "", False, user.pk))
             plan.append((next_session + len(plan), village, day, per_session[n]))

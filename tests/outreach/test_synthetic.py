@@ -32,7 +32,8 @@ def test_generate_synthetic_makes_bases_sessions_and_activations_for_a_regency(k
     assert village_sum == base
     failures = made.filter(outcome="failed").count() / made.count()
     assert 0.10 < failures < 0.20
-    assert not Session.objects.values("team", "date", "start_time").annotate(n=Count("id")).filter(n__gt=1).exists()
+    for holder in ("team", "venue"):  # never double-booked (PostgreSQL also refuses it)
+        assert not Session.objects.values(holder, "date", "start_time").annotate(n=Count("id")).filter(n__gt=1).exists()
     assert not made.filter(outcome="success").values("nik_hash", "service").annotate(n=Count("id")).filter(n__gt=1).exists()
     before = counts()
     daily_counts_rebuild()

@@ -76,10 +76,17 @@ def _birth_date(digits: str, on: datetime.date) -> tuple[datetime.date | None, b
     return None, female, _("Tanggal lahir pada NIK jatuh setelah tanggal kegiatan — periksa kembali kartu.")
 
 
+_seen_codes: set[str] = set()  # codes found once stay found: region codes are never deleted
+
+
 def _known_codes(codes: list[str]) -> set[str]:
-    current = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
-    old = set(HistoricalCode.objects.filter(code__in=codes).values_list("code", flat=True))
-    return current | old
+    """Which of these codes exist, current or of an earlier edition. Only codes already found are
+    answered from memory, so a code added later is never taken for unknown."""
+    missing = [code for code in codes if code not in _seen_codes]
+    if missing:
+        _seen_codes.update(Region.objects.filter(code__in=missing).values_list("code", flat=True))
+        _seen_codes.update(HistoricalCode.objects.filter(code__in=missing).values_list("code", flat=True))
+    return {code for code in codes if code in _seen_codes}
 
 
 def check_nik(raw: str, *, on: datetime.date, service: str, married: bool, known_codes=None) -> NikCheck:

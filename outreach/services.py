@@ -388,12 +388,13 @@ def _can_log(actor, session: Session) -> None:
 
 def _earlier_success(actor, digits: str, service: str) -> str | None:
     """The words for an earlier success of this NIK and service, anywhere; None if there is none."""
-    earlier = (
-        Activation.objects.filter(nik_hash__in=nik_hashes(digits), service=service, outcome=Outcome.SUCCESS)
-        .select_related("session__venue", "session__team", "village")
-        .order_by()[:1]  # no ORDER BY id: the partial unique index answers it at any table size
-    )
-    earlier = next(iter(earlier), None)
+    # A bare index lookup first (most NIKs are new); the session's details only when found.
+    found = Activation.objects.filter(
+        nik_hash__in=nik_hashes(digits), service=service, outcome=Outcome.SUCCESS
+    ).values_list("pk", flat=True).order_by()[:1]
+    earlier = None
+    if found:
+        earlier = Activation.objects.select_related("session__venue", "session__team", "village").get(pk=found[0])
     if earlier is None:
         return None
     label = Service(service).label

@@ -128,3 +128,12 @@ def celery_eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def forget_region_codes_seen_by_nik_checks():
+    """outreach.nik remembers codes it has found; a test's regions vanish with its transaction."""
+    yield
+    from outreach import nik
+
+    nik._seen_codes.clear()

@@ -72,7 +72,7 @@ def test_activity_counts_sessions_yield_by_venue_type_and_audience_and_failure_r
     failure(village, WEEK, "old_phone", 4)
     failure(village, WEEK - datetime.timedelta(days=1), "face", 7)  # outside the week
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         result = reports.activity(kendal, start=WEEK, end=SUNDAY, indicator="ikd")
     assert (result.held, result.postponed, result.cancelled) == (3, 1, 1)
     by_type = {row.key: (row.sessions, row.successes, row.per_session) for row in result.by_venue_type}

@@ -4,16 +4,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages clean bench
+.PHONY: run test install messages clean bench requirements security
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Butuh Python 3.11 (python3.11 atau python3) di PATH."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# requirements.txt pins every package with its hashes: pip checks each download against them.
 $(STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $(STAMP)
+
+# Developers: regenerate requirements.txt (versions and hashes) from requirements.in.
+requirements: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.txt requirements.in
+
+# Security linting (CI): fails on any high-severity finding.
+security: $(STAMP)
+	$(VENV)/bin/bandit --quiet --recursive config outreach regions partners --severity-level high
 
 install: $(STAMP)
 

@@ -99,6 +99,7 @@ from outreach.nik import check_nik, normalize
 from outreach.privacy import masked, nik_hash, nik_hashes
 from outreach.services import _digest
 from regions import access
+from regions.exports import spreadsheet_safe
 from regions.imports import ImportRejected, LineError, _cell, parse_day
 from regions.models import HistoricalCode, Level, Region, User
 
@@ -378,7 +379,8 @@ class _Importer:
             self.result.rejects_path = self.rejects_file.name
             self.rejects_writer = write_rejects_header(self.rejects_file)
         reason = mask_numbers(reason)  # a reason may quote a cell
-        self.rejects_writer.writerow([line, reason, *mask_row(values)])
+        # The cells come from the uploaded file: a formula in them must not run in a spreadsheet.
+        self.rejects_writer.writerow([spreadsheet_safe(cell) for cell in (line, reason, *mask_row(values))])
         if len(self.result.rejects_preview) < PREVIEW_LINES:
             self.result.rejects_preview.append(LineError(line, reason))
 

@@ -96,7 +96,9 @@ def check_nik(raw: str, *, on: datetime.date, service: str, married: bool, known
     """
     result = NikCheck()
     digits = normalize(raw)
-    if not digits.isdigit():
+    # ASCII only: str.isdigit() also takes "²" (which int() refuses) and Arabic or full-width
+    # digits (which would hash differently from the same NIK typed in 0-9).
+    if not (digits.isascii() and digits.isdigit()):
         result.errors.append(_("NIK hanya berisi angka — periksa kembali kartu."))
         return result
     if len(digits) != 16:

@@ -202,12 +202,13 @@ def generate(*, activations: int, seed: int, root: Region, population_csv: Path)
                     .values_list("village_id", "pk"))
 
     session_table = "outreach_session"
-    session_columns = ["team_id", "start_time", "end_time", "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
+    session_columns = ["id", "team_id", "start_time", "end_time", "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
                        "audience", "expected_participants", "is_public", "notes", "venue_id", "date", "status",
                        "status_reason", "edited_individually", "created_by_id"]
     sessions_made = made = 0
     now = timezone.now()
     with connection.cursor() as cursor:
+        # Ids are given explicitly (activations refer to them), then the sequence is moved past them.
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM outreach_session")
         next_session = cursor.fetchone()[0] + 1
     plan: list[tuple] = []  # (session id, village, date, activations)
@@ -235,14 +236,17 @@ def generate(*, activations: int, seed: int, root: Region, population_csv: Path)
                 if (village.pk, day, slot_index % len(SLOTS)) not in booked:
                     break
             booked.add((village.pk, day, slot_index % len(SLOTS)))
-            sessions_rows.append((teams[team_index].pk, start, end, True, True, True, False, '["umum"]', PER_SESSION,
+            sessions_rows.append((next_session + len(plan), teams[team_index].pk, start, end, True, True, True, False, '["umum"]', PER_SESSION,
                                   True, "", venue_of[village.pk], day, "done", "", False, user.pk))
             plan.append((next_session + len(plan), village, day, per_session[n]))
     _insert(session_table, session_columns, sessions_rows)
     sessions_made = len(sessions_rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT setval(pg_get_serial_sequence('outreach_session', 'id'), (SELECT MAX(id) FROM outreach_session))")
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('outreach_session', 'id'), "
+                "GREATEST((SELECT MAX(id) FROM outreach_session), nextval(pg_get_serial_sequence('outreach_session', 'id'))))"
+            )
 
     district_code = {v.pk: v.code[:8] for vs in villages.values() for v in vs}
     successes: Counter = Counter()

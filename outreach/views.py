@@ -84,18 +84,28 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _day_param(value: str) -> datetime.date | None:
+    """A date from the query string, or None: parse_date raises on 2025-02-30, and a year at the
+    edge of the calendar (0001, 9999) would overflow the previous/next links."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return None
+    return day if day and 2000 <= day.year <= 2100 else None
+
+
 @login_required
 def session_calendar(request: HttpRequest) -> HttpResponse:
     """Month view (?bulan=2025-11) or week view (?minggu=2025-11-24) of the sessions in scope."""
     today = timezone.localdate()
-    week = parse_date(request.GET.get("minggu", "") or "")
+    week = _day_param(request.GET.get("minggu", ""))
     if week or request.GET.get("tampilan") == "minggu":
         start = (week or today) - datetime.timedelta(days=(week or today).weekday())
         weeks = [[start + datetime.timedelta(days=i) for i in range(7)]]
         previous, following = start - datetime.timedelta(days=7), start + datetime.timedelta(days=7)
         mode, title_day = "week", start
     else:
-        month = parse_date((request.GET.get("bulan", "") or "") + "-01") or today.replace(day=1)
+        month = _day_param((request.GET.get("bulan", "") or "") + "-01") or today.replace(day=1)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
         previous = (month - datetime.timedelta(days=1)).replace(day=1)
         following = (month + datetime.timedelta(days=32)).replace(day=1)
@@ -429,6 +439,8 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 def _regency_or_404(code: str) -> Region:
+    if "\x00" in code:  # PostgreSQL refuses NUL in a query: no such regency
+        raise Http404
     regency = Region.objects.filter(code=code, level=Level.REGENCY).select_related("parent").first()
     if regency is None:
         raise Http404
@@ -440,7 +452,7 @@ def public_regency(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     sessions = _public_sessions(today).filter(subtree_q([regency.code], "venue__village")).order_by("date", "start_time")
     districts = list(regency.children.filter(is_current=True).order_by("name"))
-    chosen = request.GET.get("kecamatan", "")
+    chosen = request.GET.get("kecamatan", "").replace("\x00", "")
     if chosen:
         sessions = sessions.filter(subtree_q([chosen], "venue__village"))
     sessions = list(sessions[:200])

@@ -12,7 +12,8 @@ from regions.models import Level, Region
 
 def public_directory(request: HttpRequest) -> HttpResponse:
     """'Di mana KIA/IKD saya berlaku?': partners with a benefit in force today (no sign-in)."""
-    district, sector, card = (request.GET.get(name, "") for name in ("kecamatan", "sektor", "kartu"))
+    # NUL dropped: PostgreSQL refuses it in a query (a hostile link, not a kecamatan).
+    district, sector, card = (request.GET.get(name, "").replace("\x00", "") for name in ("kecamatan", "sektor", "kartu"))
     entries = services.directory(today=timezone.localdate(), district=district, sector=sector, card=card)
     districts = Region.objects.filter(level=Level.DISTRICT, code__in=services.directory_districts(timezone.localdate())).order_by("name")
     return render(

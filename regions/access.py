@@ -60,7 +60,7 @@ def can_see_region(user, region: Region) -> bool:
 
 def get_region_or_404(user, code: str) -> Region:
     """The region with this code if the user may see it; 404 otherwise (also when it exists)."""
-    if not can_see_code(user, code):
+    if "\x00" in code or not can_see_code(user, code):  # PostgreSQL refuses NUL in a query
         raise Http404
     try:
         return Region.objects.select_related("parent").get(code=code)

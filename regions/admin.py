@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,8 +42,34 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
 
+class ScopedHistoryMixin:
+    """simple-history's pages read the history table, not `get_queryset()`: without this an
+    object outside the user's regions would show its whole past (names, NIBs, numbers).
+    Its history answers 404 unless the object itself is in scope (a superuser sees all).
+    Also refuses a NUL in a changelist's filters or search (PostgreSQL would raise)."""
+
+    def _in_scope_or_404(self, request, object_id):
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # A NUL in a filter or search makes PostgreSQL raise (a 500): answer like any other
+        # impossible filter, with the admin's "?e=1" page.
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context=extra_context)
+
+
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(ScopedHistoryMixin, SimpleHistoryAdmin, BaseUserAdmin):
     """Accounts, limited to the users whose regions lie inside the staff member's own."""
 
     list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
@@ -97,7 +126,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         return request.user.is_superuser
 
 
-class ScopedModelAdmin(SimpleHistoryAdmin):
+class ScopedModelAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """A model that belongs to a region: rows and region choices scoped through `access`,
     written by staff only. `region_field` is the path from the model to its Region."""
 
@@ -171,7 +200,9 @@ class TargetAdmin(RegionFigureAdmin):
 
     def get_queryset(self, request):
         queryset = super(ScopedModelAdmin, self).get_queryset(request)
-        return queryset.filter(access.region_q(request.user, "region") | Q(region__isnull=True))
+        scope = access.region_q(request.user, "region")
+        # Q() (everything, for a superuser) | Q(...) would keep only the right-hand side.
+        return queryset.filter(scope | Q(region__isnull=True)) if scope else queryset
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

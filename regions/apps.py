@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RegionsConfig(AppConfig):
     name = "regions"
     verbose_name = _("Wilayah dan pengguna")
+
+    def ready(self):
+        # Connects the sign-in signal that remembers whether this user must enter a 2FA code.
+        from regions import two_factor  # noqa: F401

@@ -3,9 +3,13 @@
 import csv
 import io
 
+from django.utils.functional import Promise
+
 
 def spreadsheet_safe(value) -> object:
     """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a quote."""
+    if isinstance(value, Promise):  # a lazy translation (a status label): openpyxl cannot write one
+        value = str(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

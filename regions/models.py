@@ -190,8 +190,13 @@ class User(AbstractUser):
         help_text=_("Pengguna hanya melihat dan mengubah data di dalam wilayah ini."),
     )
 
+    # Raised by "sign out everywhere": it is part of the session hash, so every other session ends.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     objects = UserManager()
-    history = HistoricalRecords(m2m_fields=[regions], excluded_fields=["last_login", "password"])
+    history = HistoricalRecords(
+        m2m_fields=[regions], excluded_fields=["last_login", "password", "session_generation"]
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("pengguna")
@@ -199,6 +204,15 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(condition=Q(role__in=["staff", "operator", "manager"]), name="user_role_valid"),
         ]
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this on every request: it changes with the password and with sign-out everywhere."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "regions.User.get_session_auth_hash", f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def save(self, *args, **kwargs):
         # Admin access follows the role: staff keep reference data in the Django admin.

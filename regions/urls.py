@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regions import views
+from regions import two_factor, views
 
 app_name = "regions"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("wilayah/unggah/", views.figures_upload, name="figures_upload"),
     path("wilayah/<str:code>/", views.region_detail, name="detail"),
     path("akun/impor/", views.accounts_import, name="accounts_import"),
+    path("akun/saya/", views.account, name="account"),
+    path("akun/keluar-semua/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("akun/dua-langkah/", two_factor.setup, name="two_factor_setup"),
+    path("akun/dua-langkah/kode/", two_factor.verify, name="two_factor_verify"),
 ]

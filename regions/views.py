@@ -1,15 +1,16 @@
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regions import access, imports
 from regions.figures import default_year, region_figures
@@ -83,7 +84,7 @@ def _year_from(request: HttpRequest, today: date) -> int:
 @require_GET
 def region_search(request: HttpRequest) -> JsonResponse:
     """Regions inside the user's scope whose name or code matches, for the search-as-you-type picker."""
-    term = request.GET.get("q", "").strip()
+    term = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
     if len(term) < 2:
         return JsonResponse({"results": []})
     qs = Region.objects.visible_to(request.user).current().select_related("parent__parent__parent")
@@ -162,8 +163,13 @@ def figures_upload(request: HttpRequest) -> HttpResponse:
         if kind not in kinds:
             raise Http404
         text = request.POST.get("text", "")
-        as_of = parse_date(request.POST.get("as_of", "") or "") if kind == "population" else None
-        rows = imports.read_table(content=text.encode("utf-8"), filename="pratinjau.csv")
+        try:
+            as_of = parse_date(request.POST.get("as_of", "") or "") if kind == "population" else None
+            rows = imports.read_table(content=text.encode("utf-8"), filename="pratinjau.csv")
+        except (ImportRejected, ValueError):
+            # Only a tampered confirmation gets here: the preview sends back what it had read.
+            messages.error(request, _("Pratinjau tidak dapat dibaca lagi. Unggah berkasnya sekali lagi."))
+            return redirect("regions:figures_upload")
         check, apply = kinds[kind]
         preview = check(rows=rows, actor=request.user, **({"as_of": as_of} if kind == "population" else {}))
         if preview.ok:
@@ -190,3 +196,26 @@ def figures_upload(request: HttpRequest) -> HttpResponse:
         preview = check(rows=rows, actor=request.user, **({"as_of": as_of} if kind == "population" else {}))
         context.update(preview=preview, kind=kind, text=imports.rows_to_csv(rows), as_of=as_of)
     return render(request, "regions/figures_upload.html", context)
+
+
+# ---- One's own account ------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """Who am I, which regions, change my password, sign out everywhere."""
+    return render(request, "registration/account.html", {"regions": access.root_regions(request.user)})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every other session of this user (a lost phone, a shared computer); this one stays."""
+    user = request.user
+    user.session_generation = F("session_generation") + 1
+    user.save(update_fields=["session_generation"])
+    user.refresh_from_db(fields=["session_generation"])
+    update_session_auth_hash(request, user)
+    messages.success(request, _("Semua sesi lain sudah dikeluarkan. Perangkat ini tetap masuk."))
+    return redirect("regions:account")

@@ -78,6 +78,14 @@ def blitar(db):
     return make_region("35.72", "Kota Blitar")
 
 
+def can_sign_in(username: str, password: str) -> bool:
+    """Sign in through the real sign-in page (lockout included), as a person would."""
+    from django.test import Client
+    from django.urls import reverse
+
+    return Client().post(reverse("login"), {"username": username, "password": password}).status_code == 302
+
+
 def make_user(username: str, role: str, regions: list[Region], **extra) -> User:
     user = User.objects.create_user(username=username, password="rahasia-sekali-123", role=role, **extra)
     user.regions.set(regions)

@@ -1,11 +1,10 @@
 """Staff create many operator accounts from a CSV: preview every line, then confirm."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from regions.models import User
-from tests.conftest import make_region
+from tests.conftest import can_sign_in, make_region
 
 URL = reverse("regions:accounts_import")
 HEADER = "username,nama,email,wilayah\n"
@@ -62,7 +61,7 @@ def test_a_good_file_is_confirmed_once_and_its_passwords_work(client_for, staff,
     assert (siti.first_name, siti.last_name, siti.role) == ("Siti", "Aminah", User.Role.OPERATOR)
     assert [r.code for r in User.objects.get(username="op.dua").regions.order_by("code")] == ["33.24", "33.24.08"]
     for username, password in created.items():
-        assert Client().login(username=username, password=password)
+        assert can_sign_in(username, password)
         assert password in response.content.decode()
 
     again = client.post(URL, confirm)

@@ -1,9 +1,8 @@
 """The Django admin, scoped to the staff member's regions."""
 
-from django.test import Client
 
 from regions.models import User
-from tests.conftest import make_region, make_user
+from tests.conftest import can_sign_in, make_region, make_user
 
 
 def test_staff_see_only_their_regions_in_the_admin(client_for, staff, kendal, blitar):
@@ -47,7 +46,7 @@ def test_staff_create_an_operator_in_their_region(client_for, staff, kaliwungu):
     siti = User.objects.get(username="siti")
     assert siti.role == User.Role.OPERATOR and list(siti.regions.all()) == [kaliwungu]
     assert not siti.is_staff
-    assert Client().login(username="siti", password="Kendal-hebat-2025")
+    assert can_sign_in("siti", "Kendal-hebat-2025")
 
 
 def test_staff_cannot_assign_another_region_or_the_staff_role(client_for, staff, kaliwungu, blitar):
@@ -65,7 +64,7 @@ def test_staff_reset_an_operators_password(client_for, staff, operator):
         {"password1": "Baru-sekali-2026", "password2": "Baru-sekali-2026"},
     )
     assert response.status_code == 302
-    assert Client().login(username="oscar", password="Baru-sekali-2026")
+    assert can_sign_in("oscar", "Baru-sekali-2026")
 
 
 def test_changes_to_roles_and_regions_are_kept_in_history(client_for, staff, operator, kendal):

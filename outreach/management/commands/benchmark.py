@@ -199,7 +199,7 @@ class Command(BaseCommand):
         )
         env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                "DJANGO_SECURE_SSL_REDIRECT": "0", "NIK_HMAC_KEYS": ",".join(f"{k}:{v}" for k, v in settings.NIK_HMAC_KEYS),
-               "LOG_LEVEL": "WARNING", "DJANGO_SESSION_COOKIE_SECURE": "0", "DJANGO_CSRF_COOKIE_SECURE": "0"}
+               "LOG_LEVEL": "WARNING", "DJANGO_REQUIRE_2FA": "0"}
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
         workers = self.workers
         server = subprocess.Popen(

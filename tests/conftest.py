@@ -139,9 +139,11 @@ def celery_eager():
 
 
 @pytest.fixture(autouse=True)
-def forget_region_codes_seen_by_nik_checks():
-    """outreach.nik remembers codes it has found; a test's regions vanish with its transaction."""
+def forget_regions_remembered_by_the_app():
+    """outreach.nik remembers region codes and outreach.counts a village's ancestors; a test's
+    regions vanish with its transaction."""
     yield
-    from outreach import nik
+    from outreach import counts, nik
 
     nik._seen_codes.clear()
+    counts._ancestors.clear()  # a test's villages vanish too, and their ids may come back

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps the request for the audit log's handlers (regions/audit.py): who, from where.
+    "regions.audit.AuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -170,13 +172,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = "Asia/Jakarta"
+# Every job repeats hourly through a window and is idempotent (claimed per day, per agreement,
+# per summary delivery): a fire lost while Redis was down is made up by the next, none twice.
 CELERY_BEAT_SCHEDULE = {
-    "pks-reminders": {"task": "partners.tasks.send_agreement_reminders", "schedule": crontab(hour=7, minute=0)},
-    "belum-lapor": {"task": "outreach.tasks.send_overdue_notices", "schedule": crontab(hour=7, minute=30)},
+    "pks-reminders": {"task": "partners.tasks.send_agreement_reminders", "schedule": crontab(hour="7-17", minute=0)},
+    "belum-lapor": {"task": "outreach.tasks.send_overdue_notices", "schedule": crontab(hour="7-17", minute=30)},
     "ringkasan-mingguan": {
         "task": "outreach.tasks.weekly_summaries",
-        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+        "schedule": crontab(hour="6-17", minute=0, day_of_week="mon"),
     },
+    # Retention (DESIGN.md "Privacy"): blank the per-person fields of old activations, keep counts.
+    "hapus-data-pribadi": {"task": "outreach.tasks.purge_personal_data", "schedule": crontab(hour="2-5", minute=0)},
 }
 
 # Language, time, numbers: Bahasa Indonesia first, English available.
@@ -278,6 +284,11 @@ if not NIK_HMAC_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("NIK_HMAC_KEYS atau NIK_HMAC_KEYS_FILE harus diisi bila DJANGO_DEBUG=0.")
     NIK_HMAC_KEYS = [("dev", "dev-only-nik-key-not-for-production")]
+
+# Retention of per-person fields (NIK hash, last four digits, sex, birth year, kecamatan): kept
+# until this many years after the end of the year the activation happened in, then blanked by
+# `purge_personal_data` (daily at 02:00); every count stays (DESIGN.md "Privacy").
+PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", "2"))
 
 # Reference data that is not committed (the Kemendagri code list, populations): see README.
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))

@@ -98,10 +98,10 @@ from outreach.models import (
 from outreach.nik import check_nik, normalize
 from outreach.privacy import masked, nik_hash, nik_hashes
 from outreach.services import _digest
-from regions import access
+from regions import access, audit
 from regions.exports import spreadsheet_safe
 from regions.imports import ImportRejected, LineError, _cell, parse_day
-from regions.models import HistoricalCode, Level, Region, User
+from regions.models import AuditAction, HistoricalCode, Level, Region, User
 
 logger = logging.getLogger(__name__)
 
@@ -811,4 +811,9 @@ def activations_import(*, actor, path_or_file, filename: str, session=None) -> I
         "activation import by user %s: %d saved, %d existing, %d rejected",
         getattr(actor, "pk", None), result.saved, result.existing, result.rejected,
     )
+    # One audit event per import, never one per row (the rows bypass the model signals).
+    audit.record(AuditAction.IMPORT, object_type="outreach.activation", user=actor,
+                 region_code=audit.user_region(actor),
+                 detail={"file": audit.mask_long_numbers(str(filename or ""))[-100:], "saved": result.saved,
+                         "existing": result.existing, "rejected": result.rejected})
     return result

@@ -24,8 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from outreach.activation_import import activations_import
-from regions import access
+from regions import access, audit
 from regions.imports import ImportRejected
+from regions.models import AuditAction
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 REJECTS_DIR = "import-rejects"
@@ -76,6 +77,9 @@ def _rejects_download(request: HttpRequest, token: str) -> FileResponse:
     name = f"{REJECTS_DIR}/{token}.csv"
     if not TOKEN.fullmatch(token) or token not in request.session.get(SESSION_KEY, []) or not default_storage.exists(name):
         raise Http404
+    # Rejected lines of an import (NIK masked, but the rest of each person's line): logged as an export.
+    audit.record(AuditAction.EXPORT, object_type="outreach.import_rejects", object_id=token,
+                 region_code=audit.user_region(request.user), detail={"format": "csv"})
     return FileResponse(
         default_storage.open(name, "rb"), as_attachment=True, filename="impor-hasil-ditolak.csv", content_type="text/csv"
     )

@@ -310,12 +310,15 @@ class Activation(models.Model):
     failure_reason = models.CharField(_("alasan gagal"), max_length=10, choices=FailureReason.choices, blank=True)
     failure_note = models.CharField(_("keterangan"), max_length=200, blank=True)
     married = models.BooleanField(_("sudah menikah"), default=False)
-    nik_hash = models.CharField(max_length=64, editable=False)
-    nik_key_id = models.CharField(max_length=16, editable=False)
-    nik_last4 = models.CharField(_("4 angka terakhir NIK"), max_length=4, editable=False)
-    sex = models.CharField(_("jenis kelamin"), max_length=1, editable=False)
-    birth_year = models.PositiveSmallIntegerField(_("tahun lahir"), editable=False)
-    district_code = models.CharField(_("kecamatan penerbit NIK"), max_length=8, editable=False)
+    # The per-person fields: blanked (NULL / "") by `purge_personal_data` after the retention
+    # period, `purged_at` set; the row stays, so every count keeps it (see that command).
+    nik_hash = models.CharField(max_length=64, null=True, editable=False)
+    nik_key_id = models.CharField(max_length=16, blank=True, editable=False)
+    nik_last4 = models.CharField(_("4 angka terakhir NIK"), max_length=4, blank=True, editable=False)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True, editable=False)
+    birth_year = models.PositiveSmallIntegerField(_("tahun lahir"), null=True, blank=True, editable=False)
+    district_code = models.CharField(_("kecamatan penerbit NIK"), max_length=8, blank=True, editable=False)
+    purged_at = models.DateTimeField(_("data pribadi dihapus"), null=True, blank=True, editable=False)
     happened_on = models.DateField(_("tanggal"), db_index=True)
     idempotency_key = models.UUIDField(unique=True, editable=False)
     content_digest = models.CharField(max_length=64, editable=False)
@@ -337,7 +340,14 @@ class Activation(models.Model):
                 name="activation_reason_only_when_failed",
             ),
             models.CheckConstraint(condition=Q(service__in=["ikd", "ektp", "kia"]), name="activation_service_logged"),
-            models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="activation_sex_valid"),
+            # A row holds a person's fields, or (purged) none of them: never half of them.
+            models.CheckConstraint(
+                condition=(Q(purged_at__isnull=True) & Q(nik_hash__isnull=False) & Q(sex__in=["L", "P"])
+                           & Q(birth_year__isnull=False))
+                | (Q(purged_at__isnull=False) & Q(nik_hash__isnull=True) & Q(nik_key_id="") & Q(nik_last4="")
+                   & Q(sex="") & Q(birth_year__isnull=True) & Q(district_code="")),
+                name="activation_person_or_purged",
+            ),
         ]
         indexes = [models.Index(fields=["session", "service", "outcome"], name="activation_session_idx")]
 

@@ -33,6 +33,7 @@ from outreach.models import Activation, CloseOut, DailyCount, Team, Venue, Venue
 from outreach import counts
 from outreach.privacy import nik_hash
 from outreach.services import holiday_name
+from regions import audit
 from regions.models import COUNTRY_CODE, Level, Population, Region, User, subtree_q
 
 AS_OF = datetime.date(2025, 6, 30)
@@ -173,8 +174,14 @@ def _nik(district: str, index: int, child: bool) -> tuple[str, datetime.date, bo
     return f"{district.replace('.', '')}{day:02d}{born.month:02d}{born.year % 100:02d}{index % 9_999 + 1:04d}", born, female
 
 
-@transaction.atomic
 def generate(*, activations: int, seed: int, root: Region, population_csv: Path) -> Generated:
+    """Synthetic data writes no audit events (regions.audit.suppressed): it is not anyone's data."""
+    with audit.suppressed():
+        return _generate(activations=activations, seed=seed, root=root, population_csv=population_csv)
+
+
+@transaction.atomic
+def _generate(*, activations: int, seed: int, root: Region, population_csv: Path) -> Generated:
     rng = random.Random(seed)
     user, _created = User.objects.get_or_create(
         username="sintetis", defaults={"first_name": "Data", "last_name": "Sintetis", "role": User.Role.STAFF,

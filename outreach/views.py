@@ -23,11 +23,11 @@ from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
 from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
 from outreach.privacy import masked
-from regions import access
+from regions import access, audit
 from outreach.progress import FIELDS, NoBase, progress_for
 from regions.exports import export_rows
 from regions.figures import default_year
-from regions.models import Indicator, Level, Region, subtree_q
+from regions.models import AuditAction, Indicator, Level, Region, subtree_q
 
 TEAM_FEED_SALT = "outreach.team-feed"
 
@@ -402,6 +402,9 @@ def session_results(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Hasil dihapus dan jumlah diperbarui. Riwayat menyimpan koreksi ini."))
         return redirect("outreach:results", pk=pk)
     activations = session.activations.select_related("created_by").order_by("-created_at")
+    # A per-person list (masked NIKs, sex, birth year): every look is logged (DESIGN.md "Privacy").
+    audit.record(AuditAction.VIEW_PERSONAL, obj=session, region_code=session.venue.village.code,
+                 detail={"page": "session_results"})
     return render(request, "outreach/session_results.html", {"session": session, "activations": activations, "form": form})
 
 
@@ -528,8 +531,10 @@ def _report_params(request: HttpRequest) -> tuple[str, int, datetime.date]:
     return indicator, year, as_of
 
 
-def _download(table: list[list], header: list[str], fmt: str, filename: str) -> HttpResponse:
+def _download(table: list[list], header: list[str], fmt: str, filename: str, *, region: Region | None = None) -> HttpResponse:
     content, content_type = export_rows(table, header=header, fmt=fmt)
+    audit.record(AuditAction.EXPORT, object_type="outreach.report", object_id=filename[:64],
+                 region_code=region.code if region else "", detail={"format": fmt, "rows": len(table)})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
@@ -559,21 +564,22 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         table = request.GET.get("tabel", "kemajuan")
         if table == "kegiatan":
             return _download([[period.start.isoformat(), period.end.isoformat(), period.held, period.postponed, period.cancelled]],
-                             ["from", "to", "held", "postponed", "cancelled"], fmt, f"kegiatan-{name}")
+                             ["from", "to", "held", "postponed", "cancelled"], fmt, f"kegiatan-{name}", region=region)
         if table in ("hasil-jenis", "hasil-sasaran"):
             yields = period.by_venue_type if table == "hasil-jenis" else period.by_audience
             return _download([[row.label, row.sessions, row.successes, row.per_session] for row in yields],
-                             ["group", "sessions_held", "successes", "successes_per_session"], fmt, f"{table}-{name}")
+                             ["group", "sessions_held", "successes", "successes_per_session"], fmt, f"{table}-{name}", region=region)
         if table == "alasan":
-            return _download([[label, count] for _reason, label, count in period.failures], ["failure_reason", "count"], fmt, f"alasan-gagal-{name}")
+            return _download([[label, count] for _reason, label, count in period.failures], ["failure_reason", "count"], fmt, f"alasan-gagal-{name}", region=region)
         if table == "belum-lapor":
             return _download(
                 [[s.date.isoformat(), s.venue.name, s.venue.village.code, s.venue.village.name, s.team.name] for s in overdue],
                 ["date", "venue", "village_code", "village", "team"], fmt, f"belum-lapor-{region.code}-{today:%Y%m%d}",
+                region=region,
             )
         if summary:
             ordered = [summary, *rows]
-            return _download([[item.as_dict()[field] for field in FIELDS] for item in ordered], FIELDS, fmt, f"kemajuan-{name}")
+            return _download([[item.as_dict()[field] for field in FIELDS] for item in ordered], FIELDS, fmt, f"kemajuan-{name}", region=region)
     query = f"indikator={indicator}&tahun={year}&tanggal={as_of.isoformat()}"
     return render(
         request,
@@ -632,6 +638,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _summary_or_404(request.user, pk)
     response = HttpResponse(reports.summary_pdf(summary), content_type="application/pdf")
+    audit.record(AuditAction.EXPORT, obj=summary, region_code=summary.region.code, detail={"format": "pdf"})
     response["Content-Disposition"] = f'attachment; filename="ringkasan-{summary.region.code}-{summary.week_label}.pdf"'
     return response
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import Agreement, Card, Partner, Sector, UsageRecap
-from regions import access
+from regions import access, audit
 from regions.exports import export_rows
-from regions.models import Level, Region
+from regions.models import AuditAction, Level, Region
 
 
 def public_directory(request: HttpRequest) -> HttpResponse:
@@ -67,6 +67,8 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     else:
         raise Http404
     content, content_type = export_rows(rows, header=header, fmt=fmt)
+    audit.record(AuditAction.EXPORT, object_type=f"partners.{what}", region_code=audit.user_region(request.user),
+                 detail={"format": fmt, "rows": len(rows)})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{what}-{today:%Y%m%d}.{fmt}"'
     return response
@@ -79,5 +81,6 @@ def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
     if agreement is None:
         raise Http404
     response = FileResponse(agreement.document.open("rb"), content_type="application/pdf")
+    audit.record(AuditAction.EXPORT, obj=agreement, region_code=agreement.partner.village.code, detail={"format": "pdf"})
     response["Cache-Control"] = "private, no-store"
     return response

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from regions import access
-from regions.models import OfficialFigure, Population, Region, Target, User
+from regions.models import AuditAction, AuditEvent, OfficialFigure, Population, Region, Target, User
 
 
 @admin.register(Region)
@@ -217,3 +217,65 @@ class TargetAdmin(RegionFigureAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedHistoryMixin, admin.ModelAdmin):
+    """The audit log: read-only for everyone, scoped (staff see the events of their regions;
+    events without a region, such as a superuser's sign-in, only a superuser sees).
+
+    A breach notice's access report is this list filtered by username and date, e.g.
+    `?username=alice&at__gte=2025-11-01&at__lt=2025-11-04`; a superuser downloads it as CSV with
+    the action "Unduh laporan akses (CSV)" (or runs `python manage.py access_report`).
+    """
+
+    list_display = ["at", "username", "action", "object_type", "object_id", "region_code", "ip_address", "source"]
+    list_filter = ["action", "at", "source", "object_type"]
+    search_fields = ["username", "=object_type", "=object_id", "^region_code"]
+    date_hierarchy = "at"
+    ordering = ["-at", "-pk"]
+    show_full_result_count = False
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    actions = ["download_access_report"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("download_access_report", None)
+        return actions
+
+    @admin.action(description=_("Unduh laporan akses (CSV)"))
+    def download_access_report(self, request, queryset):
+        from django.http import HttpResponse
+
+        from regions import audit
+        from regions.exports import export_rows
+
+        if not request.user.is_superuser:
+            raise Http404
+        events = queryset.order_by("at", "pk")
+        rows = [[event.username, *row] for event, row in zip(events, audit.report_rows(events))]
+        content, content_type = export_rows(rows, header=["username", *audit.REPORT_HEADER], fmt="csv")
+        audit.record(AuditAction.EXPORT, object_type="regions.auditevent", detail={"what": "access_report", "rows": len(rows)},
+                     request=request)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = 'attachment; filename="laporan-akses.csv"'
+        return response
+
+    def has_module_permission(self, request):
+        return access.can_write(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_write(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,3 +9,7 @@ class RegionsConfig(AppConfig):
     def ready(self):
         # Connects the sign-in signal that remembers whether this user must enter a 2FA code.
         from regions import two_factor  # noqa: F401
+        # The audit log's handlers: sign-in/out, failed sign-in, changes to the audited models.
+        from regions import audit
+
+        audit.connect()

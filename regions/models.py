@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -362,3 +363,100 @@ class HistoricalCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Masuk")
+    LOGIN_FAILED = "login_failed", _("Gagal masuk")
+    LOGOUT = "logout", _("Keluar")
+    EXPORT = "export", _("Unduhan")
+    VIEW_PERSONAL = "view_personal", _("Lihat daftar per orang")
+    CREATE = "create", _("Tambah")
+    UPDATE = "update", _("Ubah")
+    DELETE = "delete", _("Hapus")
+    IMPORT = "import", _("Impor")
+    PURGE = "purge", _("Hapus data pribadi (retensi)")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Append-only: a queryset can add and read events, never change or remove them."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly
+
+    def delete(self):
+        raise AuditLogIsAppendOnly
+
+    def _raw_delete(self, using):
+        raise AuditLogIsAppendOnly
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogIsAppendOnly
+
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """Events of the user's regions; events without a region only for a superuser."""
+        from regions import access
+
+        codes = access.scope_codes(user)
+        if COUNTRY_CODE in codes:
+            return self.all()
+        q = Q(pk__in=[])
+        for code in codes:
+            q |= Q(region_code=code) | Q(region_code__startswith=code + ".")
+        return self.filter(q)
+
+
+class AuditLogIsAppendOnly(Exception):
+    """The audit log is never changed or deleted by the application (UU 27/2022 PDP)."""
+
+    def __init__(self, message="Log audit hanya dapat ditambah, tidak dapat diubah atau dihapus."):
+        super().__init__(message)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which data, when and from where (DESIGN.md "Privacy": access to personal
+    data is logged). Written by `regions.audit` only; append-only here and, on PostgreSQL, in
+    the database too (a trigger refuses UPDATE and DELETE). Never holds a NIK or a password.
+
+    `user` carries no database constraint and is never cleared: the username beside it keeps
+    who it was after an account is removed, and removing one must not touch the log.
+    """
+
+    at = models.DateTimeField(_("waktu (UTC)"), default=timezone.now, db_index=True, editable=False)
+    user = models.ForeignKey(
+        "regions.User", verbose_name=_("pengguna"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", editable=False,
+    )
+    username = models.CharField(_("nama pengguna"), max_length=150, blank=True, editable=False)
+    source = models.CharField(_("sumber"), max_length=10, default="web", editable=False)  # web | command
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True, editable=False)
+    user_agent = models.CharField(_("peramban"), max_length=200, blank=True, editable=False)
+    action = models.CharField(_("tindakan"), max_length=16, choices=AuditAction.choices, editable=False)
+    object_type = models.CharField(_("jenis objek"), max_length=40, blank=True, editable=False)
+    object_id = models.CharField(_("id objek"), max_length=64, blank=True, editable=False)
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True, editable=False)
+    detail = models.JSONField(_("rincian"), default=dict, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("log audit")
+        verbose_name_plural = _("log audit")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="audit_username_at_idx"),
+            models.Index(fields=["region_code"], name="audit_region_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or (self.pk is not None and type(self).objects.filter(pk=self.pk).exists()):
+            raise AuditLogIsAppendOnly
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly

@@ -48,6 +48,7 @@ from outreach import reports, services
 from outreach.models import SessionPhoto, Team, Venue, VenueType
 from outreach.views import TEAM_FEED_SALT
 from partners.models import Agreement, Benefit, Partner, Sector
+from regions import audit
 from regions.figures import default_year
 from regions.models import OfficialFigure, Population, Target, User
 from tests.conftest import make_region, make_user
@@ -218,6 +219,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "outreach.team": AdminModel("team", history_id="team_history"),
     "partners.partner": AdminModel("partner", history_id="partner_history"),
     "partners.agreement": AdminModel("agreement", history_id="agreement_history"),
+    # The audit log: read-only for everyone (regions/audit.py), scoped by the event's region.
+    "regions.auditevent": AdminModel("audit", add="nobody", change="view", delete="nobody"),
 }
 
 # The routes of one model's admin: suffix → what the page does (list, add, change, delete, …).
@@ -371,6 +374,8 @@ def build_world(users) -> dict:
             closed=closed, photo=SessionPhoto.objects.get(session=closed), series=series, partner=partner,
             agreement=agreement, user=account, summary=reports.summary_build(region, monday),
             team_token=Token(signing.dumps(team.pk, salt=TEAM_FEED_SALT)),
+            audit=audit.record("export", object_type="outreach.report", object_id=f"audit-{word.lower()}",
+                               region_code=village.code),
         )
         for name in ["user", "population", "figure", "target", "venue", "team", "partner", "agreement"]:
             objects[f"{name}_history"] = objects[name].history.latest("history_date")
@@ -597,6 +602,7 @@ LIST_SEARCH = {
     "outreach.team": ("Tim", "Tim Matriks"),
     "partners.partner": ("Warung", "Warung Matriks"),
     "partners.agreement": ("PKS", "PKS/Matriks"),
+    "regions.auditevent": ("33.24.08", "audit-matriks"),
 }
 
 

@@ -10,6 +10,9 @@ admin.site.site_header = _("Jemput Bola — administrasi")
 admin.site.site_title = _("Jemput Bola")
 admin.site.index_title = _("Data rujukan")
 
+# The project's own 500 page, and 503 while the database cannot be reached (config/errors.py).
+handler500 = "config.errors.server_error"
+
 def health(request):
     """For load balancers and the benchmark's bare-view baseline: no database, no session."""
     return HttpResponse("ok", content_type="text/plain")

@@ -208,6 +208,13 @@ def office_regions():
     return Region.objects.filter(Q(pk__in=Team.objects.values("office")) | Q(pk__in=managed)).order_by("code")
 
 
+def regions_to_summarize(week_start: datetime.date):
+    """Office regions whose summary of the week is not yet built and e-mailed: the Monday fan-out
+    runs every hour from 06:00, so a run lost while Redis was down is made up by the next one."""
+    done = WeeklySummary.objects.filter(week_start=week_start).exclude(deliveries__sent_at__isnull=True)
+    return office_regions().exclude(pk__in=done.values("region"))
+
+
 def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
 

@@ -626,8 +626,10 @@ def activation_delete(*, actor, activation: Activation, reason: str) -> None:
 def overdue_notices_send(*, today: datetime.date) -> int:
     """E-mail each team leader the sessions of their teams whose date passed without a close-out.
 
-    The day's notice is claimed (a unique row per leader and day) before the e-mail goes, so a
-    second run the same day sends nothing twice. Returns how many e-mails went out.
+    The day's notice is claimed (a unique row per leader and day) in the transaction that sends
+    the e-mail: a second run the same day sends nothing twice, and a run cut short before the
+    e-mail went (a killed worker, a mail server error) leaves no claim, so the next run sends it.
+    Returns how many e-mails went out.
     """
     overdue = Session.objects.overdue(today).select_related("venue__village", "team__leader").order_by("date")
     by_leader: dict = {}
@@ -637,14 +639,15 @@ def overdue_notices_send(*, today: datetime.date) -> int:
     for leader, sessions in by_leader.items():
         if not leader.email or not leader.is_active:
             continue
-        try:
-            with transaction.atomic():
-                OverdueNotice.objects.create(leader=leader, day=today, sessions=len(sessions))
-        except IntegrityError:
-            continue
-        with translation.override("id"):
-            body = render_to_string("emails/overdue_sessions.txt", {"leader": leader, "sessions": sessions, "today": today})
-            subject = _("Jemput Bola: %(count)d kegiatan belum lapor") % {"count": len(sessions)}
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [leader.email])
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    OverdueNotice.objects.create(leader=leader, day=today, sessions=len(sessions))
+            except IntegrityError:
+                continue
+            with translation.override("id"):
+                body = render_to_string("emails/overdue_sessions.txt", {"leader": leader, "sessions": sessions, "today": today})
+                subject = _("Jemput Bola: %(count)d kegiatan belum lapor") % {"count": len(sessions)}
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [leader.email])
         sent += 1
     return sent

@@ -140,24 +140,26 @@ def office_staff_emails(office: Region) -> list[str]:
 def reminders_send(*, office: Region, today: datetime.date) -> int:
     """E-mail the office's staff the agreements that expire within 30 days or have expired.
 
-    Each agreement is claimed for its threshold (a unique row) before the e-mail goes, so a
-    second run, or two runs at once, send nothing twice. Returns how many were sent.
+    Each agreement is claimed for its threshold (a unique row) in the transaction that sends the
+    e-mail: a second run, or two runs at once, send nothing twice, and a run cut short before the
+    e-mail went leaves no claim, so the next run sends it. Returns how many were sent.
     """
-    claimed = []
-    for agreement, threshold in _due(office, today):
-        try:
-            with transaction.atomic():
-                ReminderSent.objects.create(agreement=agreement, threshold=threshold)
-        except IntegrityError:
-            continue
-        claimed.append((agreement, threshold))
-    recipients = office_staff_emails(office)
-    if not claimed or not recipients:
-        return 0
-    with translation.override("id"):
-        body = render_to_string("emails/agreement_reminder.txt", {"office": office, "items": claimed, "today": today})
-        subject = _("Jemput Bola: %(count)d PKS perlu perhatian") % {"count": len(claimed)}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    with transaction.atomic():
+        claimed = []
+        for agreement, threshold in _due(office, today):
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(agreement=agreement, threshold=threshold)
+            except IntegrityError:
+                continue
+            claimed.append((agreement, threshold))
+        recipients = office_staff_emails(office)
+        if not claimed or not recipients:
+            return 0
+        with translation.override("id"):
+            body = render_to_string("emails/agreement_reminder.txt", {"office": office, "items": claimed, "today": today})
+            subject = _("Jemput Bola: %(count)d PKS perlu perhatian") % {"count": len(claimed)}
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(claimed)
 
 

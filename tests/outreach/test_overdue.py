@@ -1,11 +1,14 @@
 import datetime
+import smtplib
+from unittest import mock
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from outreach import tasks
-from outreach.models import Session, Status
+from outreach.models import OverdueNotice, Session, Status
 from outreach.services import overdue_notices_send, session_cancel
 
 
@@ -30,6 +33,19 @@ def test_team_leaders_get_their_overdue_sessions_once_a_day(staff, plan, celery_
     assert "1 kegiatan belum lapor" in mail.outbox[0].subject
     assert late.venue.name in mail.outbox[0].body
     assert overdue_notices_send(today=timezone.localdate() + datetime.timedelta(days=1)) == 1
+
+
+def test_a_notice_the_mail_server_refused_is_not_claimed_and_goes_next_time(staff, plan):
+    staff.email = "alice@dukcapil.example"
+    staff.save()
+    past(plan, 3)
+    today = timezone.localdate()
+    with mock.patch("outreach.services.send_mail", side_effect=smtplib.SMTPServerDisconnected("down")):
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            overdue_notices_send(today=today)
+    assert not OverdueNotice.objects.exists()  # the claim went back with the failed e-mail
+    assert overdue_notices_send(today=today) == 1 and len(mail.outbox) == 1
+    assert overdue_notices_send(today=today) == 0 and OverdueNotice.objects.count() == 1
 
 
 def test_the_dashboard_lists_sessions_without_a_close_out(client_for, manager, outsider, plan, kendal):

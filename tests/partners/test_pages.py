@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import smtplib
 from unittest import mock
 
 import pytest
@@ -39,6 +40,18 @@ def test_reminders_go_once_per_agreement_and_threshold(staff, partner, agreement
     # Thirty days later A/1 has expired: one more e-mail, for that threshold only.
     assert reminders_send(office=kendal, today=TODAY + datetime.timedelta(days=11)) == 1
     assert ReminderSent.objects.count() == 3
+
+
+def test_a_reminder_the_mail_server_refused_is_not_claimed_and_goes_next_time(staff, partner, agreement_for, kendal):
+    staff.email = "alice@dukcapil.example"
+    staff.save()
+    agreement_for(partner, number="A/1", end=TODAY + datetime.timedelta(days=10))
+    with mock.patch("partners.services.send_mail", side_effect=smtplib.SMTPServerDisconnected("down")):
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            reminders_send(office=kendal, today=TODAY)
+    assert not ReminderSent.objects.exists()
+    assert reminders_send(office=kendal, today=TODAY) == 1 and len(mail.outbox) == 1
+    assert reminders_send(office=kendal, today=TODAY) == 0
 
 
 def test_the_daily_task_fans_out_per_office_and_is_safe_to_run_twice(staff, partner, agreement_for, celery_eager):

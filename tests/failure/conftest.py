@@ -288,9 +288,11 @@ class Processes:
         assert wait_for(lambda: Browser(base, timeout=2).get("/sehat/").status == 200, 30), self.log(name)[-4000:]
         return base
 
-    def worker(self, name: str, env: dict) -> subprocess.Popen:
+    def worker(self, name: str, env: dict, pool: str = "solo") -> subprocess.Popen:
+        """A Celery worker; `pool="prefork"` runs one child process, as production does."""
+        concurrency = ["--concurrency", "1"] if pool == "prefork" else []
         return self.spawn(name, [
-            PYTHON, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO",
+            PYTHON, "-m", "celery", "-A", "config", "worker", "--pool", pool, *concurrency, "--loglevel", "INFO",
             "--without-mingle", "--without-gossip", "--hostname", f"{name}-{uuid.uuid4().hex[:6]}@%h",
         ], env)
 

@@ -1,11 +1,15 @@
 """A Celery worker SIGKILLed in the middle of a weekly summary: another worker finishes it, once.
 
-The first worker is killed while it sends the e-mail (inside the transaction that locks the
-delivery row): the test e-mail backend (tests/failure/slow_mail.py) marks the moment and waits.
+The first worker (prefork, one child, as in production) is killed, the main process and its
+child, while the child sends the e-mail (inside the transaction that locks the delivery row):
+the test e-mail backend (tests/failure/slow_mail.py) marks the moment and waits. Without late
+acknowledgement the main process would have acknowledged the task when the child took it, and
+the summary would be lost.
 With CELERY_VISIBILITY_TIMEOUT=5 the unacknowledged task is handed to a new worker started
 after that timeout (acks late, reject on worker lost), which e-mails the summary exactly once.
 """
 
+import os
 import signal
 import time
 
@@ -24,11 +28,12 @@ def test_a_summary_cut_short_by_a_killed_worker_is_emailed_exactly_once(database
         CELERY_VISIBILITY_TIMEOUT="5",
     )
     queue = redis_server.client()
-    first = processes.worker("worker-1", env)
+    first = processes.worker("worker-1", env, pool="prefork")
     manage(env, "shell", "-v0", "-c", SEND)
     assert wait_for(marker.exists, 40), processes.log("worker-1")[-4000:]
-    assert marker.read_text() == str(first.pid)  # the solo pool: the task runs in the worker process
-    processes.stop(first, signal.SIGKILL)
+    child = int(marker.read_text())
+    assert child != first.pid and os.getpgid(child) == first.pid  # the task runs in the worker's child
+    processes.stop(first, signal.SIGKILL)  # the whole worker: main process and child
     killed_at = time.monotonic()
     assert first.returncode == -signal.SIGKILL
 

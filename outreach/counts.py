@@ -33,12 +33,24 @@ def ancestors_of(village_id: int) -> list[int]:
     return _ancestors[village_id]
 
 
+def _subtract(model, owner_field: str, owner: int, key: dict, amount: int) -> None:
+    """Take `amount` off a key's shards, the fullest first: a correction may span several shards.
+    The shards are locked (in id order, so two corrections never deadlock) before they are read."""
+    shards = list(model.objects.select_for_update().filter(**{owner_field: owner}, **key, count__gt=0)
+                  .order_by("pk").values_list("pk", "count"))
+    for pk, count in sorted(shards, key=lambda shard: -shard[1]):
+        take = min(amount, count)
+        model.objects.filter(pk=pk).update(count=F("count") - take)
+        amount -= take
+        if not amount:
+            return
+    raise ValueError(f"{model.__name__}: the count of {owner_field}={owner} {key} would go below zero")
+
+
 def _add_to(model, owner_field: str, owner_ids: list[int], key: dict, delta: int) -> None:
     if delta < 0:
         for owner in owner_ids:
-            shard = (model.objects.filter(**{owner_field: owner}, **key, count__gte=-delta)
-                     .order_by("-count").values_list("pk", flat=True).first())
-            model.objects.filter(pk=shard).update(count=F("count") + delta)
+            _subtract(model, owner_field, owner, key, -delta)
         return
     shard = random.randrange(model.SHARDS)
     rows = model.objects.filter(**{f"{owner_field}__in": owner_ids}, **key, shard=shard)

@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -147,6 +148,22 @@ def test_roll_ups_agree_with_the_villages_after_saves_corrections_and_a_rebuild(
     DailyCount.objects.filter(count=0).delete()
     counts.rebuild_roll_ups()
     assert totals() == expected
+
+
+def test_a_correction_larger_than_any_one_shard_takes_from_several(blitar_2025):
+    from outreach.models import DailyCount, RegionCount
+
+    day = datetime.date(2025, 12, 1)
+    village = make_region("35.72.01.1001")
+    with mock.patch("outreach.counts.random.randrange", side_effect=[0, 0, 1, 1, 2, 2]):
+        for _n in range(3):  # one each on shards 0, 1 and 2: no shard holds more than 1
+            counts.add({(village.pk, "ikd", "success", "", day): 1})
+    counts.add({(village.pk, "ikd", "success", "", day): -2})
+    assert sum(DailyCount.objects.filter(village=village).values_list("count", flat=True)) == 1
+    for code in ("35.72.01", "35.72", "35", "ID"):
+        assert sum(RegionCount.objects.filter(region=make_region(code)).values_list("count", flat=True)) == 1
+    with pytest.raises(ValueError, match="below zero"):
+        counts.add({(village.pk, "ikd", "success", "", day): -2})
 
 
 def test_a_pace_too_slow_for_any_useful_date_projects_nothing(blitar_2025):

@@ -406,6 +406,29 @@ class RegionCount(models.Model):
         indexes = [models.Index(fields=["region", "service", "outcome", "day"], name="region_count_lookup_idx")]
 
 
+class HeldCount(models.Model):
+    """Held sessions (status done) and their successful results, per region, day, venue type and
+    audience, for the village and each of its ancestors: the reports' yield per session is one
+    indexed lookup at any level instead of a join over every session of the period. Kept by
+    `outreach.held` in the transaction that closes, reopens or corrects a session;
+    `rebuild_daily_counts` recomputes it.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    venue_type = models.CharField(max_length=20, choices=VenueType.choices)
+    # The session's audience values, sorted and joined with ","; "" when none was given.
+    audience = models.CharField(max_length=200, blank=True)
+    sessions = models.IntegerField(default=0)
+    successes = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day", "venue_type", "audience"], name="held_count_key"),
+            models.CheckConstraint(condition=Q(sessions__gte=0) & Q(successes__gte=0), name="held_count_not_negative"),
+        ]
+
+
 class TallySubmission(models.Model):
     """Counts entered for a session where NIKs are not captured; one per form, idempotent."""
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from outreach import charts, counts
+from outreach import charts, counts, held
 from outreach.models import (
     LOGGED_SERVICES,
     Audience,
@@ -116,20 +116,19 @@ def activity(region: Region, *, start: datetime.date, end: datetime.date, indica
     Three queries."""
     sessions = Session.objects.filter(subtree_q([region.code], "venue__village"), date__range=(start, end))
     by_status = dict(sessions.values_list("status").annotate(total=Count("id")).order_by())
-    # One grouped query for both tables: the distinct (venue type, audience list) pairs are few.
+    # Both tables from one lookup in the held-session roll-up (outreach.held): the distinct
+    # (venue type, audience) pairs are few.
     types = dict(VenueType.choices)
     type_sessions: Counter = Counter()
     type_successes: Counter = Counter()
     audience_sessions: Counter = Counter()
     audiences: Counter = Counter()
-    held = (sessions.filter(status=Status.DONE).values_list("venue__type", "audience")
-            .annotate(sessions=Count("id"), successes=Sum("close_out__successes")).order_by())
-    for venue_type, audience, count, successes in held:
+    for venue_type, audience, count, successes in held.yields(region, start, end):
         type_sessions[venue_type] += count
-        type_successes[venue_type] += successes or 0
-        for value in audience or ["-"]:
+        type_successes[venue_type] += successes
+        for value in held.audience_values(audience) or ["-"]:
             audience_sessions[value] += count
-            audiences[value] += successes or 0
+            audiences[value] += successes
     by_type = [
         YieldRow(value, str(types.get(value, value)), type_sessions[value], type_successes[value])
         for value in sorted(type_sessions)

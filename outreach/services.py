@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-import random
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,18 +23,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from outreach import counts
+from outreach import counts, held
 from outreach.models import (
     BOOKING_STATUSES,
     LOGGED_SERVICES,
     Activation,
     CloseOut,
-    DailyCount,
     FailureReason,
     Outcome,
     OverdueNotice,
@@ -536,8 +534,11 @@ def _successes(session: Session) -> int:
 
 
 def daily_counts_rebuild() -> int:
-    """Recompute every daily count and roll-up from the results and tallies; returns the village rows."""
-    return counts.rebuild()
+    """Recompute every daily count and roll-up from the results and tallies, and the held-session
+    counts from the sessions; returns the village rows of the daily counts."""
+    rows = counts.rebuild()
+    held.rebuild()
+    return rows
 
 
 # ---- Close-out, reopening, corrections ---------------------------------------------------------
@@ -580,15 +581,16 @@ def session_close(*, actor, session: Session, actual_participants: int, notes: s
     if len(photos) + session.photos.count() > SessionPhoto.MAX_PER_SESSION:
         raise ValidationError({"photos": _("Paling banyak 5 foto per kegiatan.")})
     cleaned = [photo_clean(photo) for photo in photos]
-    close_out, _created = CloseOut.objects.update_or_create(
-        session=session,
-        defaults={"actual_participants": actual_participants, "notes": notes.strip(), "closed_by": actor,
-                  "successes": _successes(session)},
-    )
-    for content, width, height in cleaned:
-        SessionPhoto.objects.create(session=session, image=content, width=width, height=height, uploaded_by=actor)
-    session.status = Status.DONE
-    _save(actor, session)
+    with held.tracking(session.pk):
+        close_out, _created = CloseOut.objects.update_or_create(
+            session=session,
+            defaults={"actual_participants": actual_participants, "notes": notes.strip(), "closed_by": actor,
+                      "successes": _successes(session)},
+        )
+        for content, width, height in cleaned:
+            SessionPhoto.objects.create(session=session, image=content, width=width, height=height, uploaded_by=actor)
+        session.status = Status.DONE
+        _save(actor, session)
     return close_out
 
 
@@ -600,8 +602,9 @@ def session_reopen(*, actor, session: Session) -> Session:
         raise PermissionDenied
     if session.status != Status.DONE:
         raise ValidationError(_("Hanya kegiatan yang sudah selesai yang dapat dibuka kembali."))
-    session.status = Status.CONFIRMED
-    return _save(actor, session)
+    with held.tracking(session.pk):
+        session.status = Status.CONFIRMED
+        return _save(actor, session)
 
 
 @transaction.atomic
@@ -616,8 +619,9 @@ def activation_delete(*, actor, activation: Activation, reason: str) -> None:
           reason=activation.failure_reason, day=activation.happened_on, delta=-1)
     activation._history_user = actor
     activation._change_reason = reason.strip()
-    activation.delete()
-    CloseOut.objects.filter(session=activation.session_id).update(successes=_successes(activation.session))
+    with held.tracking(activation.session_id):
+        activation.delete()
+        CloseOut.objects.filter(session=activation.session_id).update(successes=_successes(activation.session))
 
 
 # ---- Belum lapor ----------------------------------------------------------------------------------

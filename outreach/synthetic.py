@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach.models import Activation, CloseOut, DailyCount, Team, Venue, VenueType
-from outreach import counts
+from outreach import counts, held
 from outreach.privacy import nik_hash
 from outreach.services import holiday_name
 from regions import audit
@@ -304,3 +304,4 @@ def _add_daily_counts(*, after_id: int, user) -> None:
             [after_id, user.pk],
         )
     counts.rebuild_roll_ups()
+    held.rebuild()

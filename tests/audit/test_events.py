@@ -1,14 +1,12 @@
 """What the audit log records: sign-ins, failed sign-ins, sign-outs, exports, per-person lists,
 changes with their user, one event per bulk import, none for synthetic data, and never a NIK."""
 
-import datetime
 import io
 import json
 import re
 import uuid
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from outreach.models import Activation, Outcome
 from outreach.services import activation_record
-from regions import audit
 from regions.models import AuditEvent
 
 ADULT = "3324080101900001"

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from outreach import counts, reports, services
-from outreach.models import Audience, SummaryDelivery, WeeklySummary
+from outreach.models import Audience, HeldCount, Session, SummaryDelivery, WeeklySummary
 from outreach.tasks import weekly_summaries
 from partners.models import Agreement, Partner
 from regions.models import OfficialFigure, Population, Target, User
@@ -94,6 +94,40 @@ def test_a_correction_after_close_out_updates_the_sessions_yield(kendal, plan, o
     services.activation_delete(actor=staff, activation=activation, reason="Salah ketik")
     close_out.refresh_from_db()
     assert close_out.successes == 0
+
+
+def held_rows():
+    return sorted(HeldCount.objects.filter(sessions__gt=0).values_list(
+        "region__code", "day", "venue_type", "audience", "sessions", "successes"))
+
+
+def test_the_held_session_roll_up_follows_closes_reopens_and_corrections(kendal, plan, operator, staff, school):
+    first = held(plan, operator, staff, day=WEEK, successes=30)
+    second = held(plan, operator, staff, day=WEEK + datetime.timedelta(days=2), venue=school,
+                  audience=[Audience.TEACHERS, Audience.STUDENTS])
+    later = WEEK + datetime.timedelta(days=1)
+    person = services.activation_record(actor=staff, session=plan(date=later, audience=["umum"]), service="ikd",
+                                        nik="3324084101900001", outcome="success", idempotency_key=uuid.uuid4()).activation
+    third = services.session_close(actor=operator, session=person.session, actual_participants=1).session
+    # Every level holds the same: the village, its district, the regency, the province, the country.
+    for code in ("33.24.08.2003", "33.24.08", "33.24", "33", "ID"):
+        assert (code, WEEK, "kantor_desa", "umum", 1, 30) in held_rows()
+        assert (code, later, "kantor_desa", "umum", 1, 1) in held_rows()
+    assert ("ID", WEEK + datetime.timedelta(days=2), "sekolah", "guru,pelajar", 1, 0) in held_rows()
+    services.session_reopen(actor=staff, session=first)  # out until closed again
+    services.activation_delete(actor=staff, activation=person, reason="Salah orang")  # 1 → 0 successes
+    assert ("33.24", later, "kantor_desa", "umum", 1, 0) in held_rows()
+    assert not [row for row in held_rows() if row[1] == WEEK and row[2] == "kantor_desa"]
+    first.refresh_from_db()
+    services.session_close(actor=operator, session=first, actual_participants=40)
+    assert ("33.24", WEEK, "kantor_desa", "umum", 1, 30) in held_rows()
+    assert {first.pk, second.pk, third.pk} <= set(Session.objects.filter(status="done").values_list("pk", flat=True))
+    before = held_rows()
+    services.daily_counts_rebuild()
+    assert held_rows() == before
+    result = reports.activity(make_region("ID"), start=WEEK, end=SUNDAY)
+    assert {row.key: (row.sessions, row.successes) for row in result.by_venue_type} == {
+        "kantor_desa": (2, 30), "sekolah": (1, 0)}
 
 
 # ---- Chart series and charts -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime
 import random
 from collections import Counter
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Substr
 
@@ -47,34 +47,18 @@ def _subtract(model, owner_field: str, owner: int, key: dict, amount: int) -> No
     raise ValueError(f"{model.__name__}: the count of {owner_field}={owner} {key} would go below zero")
 
 
-def _add_to(model, owner_field: str, owner_ids: list[int], key: dict, delta: int) -> None:
-    if delta < 0:
-        for owner in owner_ids:
-            _subtract(model, owner_field, owner, key, -delta)
-        return
-    shard = random.randrange(model.SHARDS)
-    rows = model.objects.filter(**{f"{owner_field}__in": owner_ids}, **key, shard=shard)
-    if rows.update(count=F("count") + delta) == len(owner_ids):
-        return
-    have = set(rows.values_list(owner_field, flat=True))
-    for owner in owner_ids:
-        if owner in have:
-            continue
-        try:
-            with transaction.atomic():
-                model.objects.create(**{owner_field: owner}, **key, shard=shard, count=delta)
-        except IntegrityError:  # created meanwhile by another save
-            model.objects.filter(**{owner_field: owner}, **key, shard=shard).update(count=F("count") + delta)
-
-
 def add(deltas: dict[Key, int]) -> None:
-    """Add to the counts of each key, in the caller's transaction (a negative delta corrects)."""
+    """Add to the counts of each key, in the caller's transaction (a negative delta corrects).
+
+    Additions are one upsert per table (INSERT ... ON CONFLICT DO UPDATE), so two saves that
+    create the same row at the same moment both count; corrections take from the shards."""
+    add_many({key: delta for key, delta in deltas.items() if delta > 0})
     for (village_id, service, outcome, reason, day), delta in deltas.items():
-        if not delta:
-            continue
-        key = {"service": service, "outcome": outcome, "failure_reason": reason, "day": day}
-        _add_to(DailyCount, "village_id", [village_id], key, delta)
-        _add_to(RegionCount, "region_id", ancestors_of(village_id), key, delta)
+        if delta < 0:
+            key = {"service": service, "outcome": outcome, "failure_reason": reason, "day": day}
+            _subtract(DailyCount, "village_id", village_id, key, -delta)
+            for region in ancestors_of(village_id):
+                _subtract(RegionCount, "region_id", region, key, -delta)
 
 
 def _load_ancestors(village_ids: set[int]) -> None:
@@ -90,7 +74,7 @@ def _load_ancestors(village_ids: set[int]) -> None:
 
 
 def add_many(deltas: dict[Key, int]) -> None:
-    """Add many positive deltas at once (bulk imports): one upsert per table on one random shard."""
+    """Add positive deltas: one upsert per table on one random shard (a save, or a bulk import's batch)."""
     deltas = {key: n for key, n in deltas.items() if n}
     if not deltas:
         return

@@ -3,11 +3,13 @@
 import datetime
 import io
 import json
+import threading
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
 
 from outreach import counts
 from outreach.progress import Status, progress_for, working_days
@@ -170,3 +172,37 @@ def test_a_pace_too_slow_for_any_useful_date_projects_nothing(blitar_2025):
     successes(make_region("35.72.03.1004"), datetime.date(2025, 11, 20), 1)
     item = one(blitar_2025, datetime.date(2025, 12, 1))
     assert item.pace_per_week == Decimal("0.25") and item.projected_date is None and item.status == Status.BEHIND
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_saves_that_create_the_same_count_row_at_once_all_count():
+    """Eight writers add to a key nobody has counted yet, at the same moment, twenty times over."""
+    from outreach.models import DailyCount, RegionCount
+
+    village = make_region("35.72.01.1001")
+    writers, rounds = 8, 20
+    barrier = threading.Barrier(writers)
+    failures = []
+
+    def writer():
+        try:
+            for n in range(rounds):
+                barrier.wait(timeout=30)
+                with transaction.atomic():
+                    counts.add({(village.pk, "ikd", "success", "", datetime.date(2025, 1, 1) + datetime.timedelta(days=n)): 1})
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(repr(error))
+            barrier.abort()  # the others stop waiting for this one
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures[:3]
+    assert sum(DailyCount.objects.filter(village=village).values_list("count", flat=True)) == writers * rounds
+    country = make_region("ID")
+    assert sum(RegionCount.objects.filter(region=country).values_list("count", flat=True)) == writers * rounds

@@ -390,11 +390,12 @@ def _earlier_success(actor, digits: str, service: str) -> str | None:
     found = Activation.objects.filter(
         nik_hash__in=nik_hashes(digits), service=service, outcome=Outcome.SUCCESS
     ).values_list("pk", flat=True).order_by()[:1]
-    earlier = None
-    if found:
-        earlier = Activation.objects.select_related("session__venue", "session__team", "village").get(pk=found[0])
-    if earlier is None:
-        return None
+    return _success_words(actor, found[0], service) if found else None
+
+
+def _success_words(actor, pk: int, service: str) -> str:
+    """The words for the earlier success `pk`: where, if the actor may see it."""
+    earlier = Activation.objects.select_related("session__venue", "session__team", "village").get(pk=pk)
     label = Service(service).label
     if access.can_see_region(actor, earlier.village):
         return _("NIK ini sudah tercatat berhasil %(service)s pada %(session)s.") % {
@@ -441,13 +442,17 @@ def activation_record(
     key_id, hashed = nik_hash(person.digits)
     digest = _digest(session.pk, service, hashed, outcome, failure_reason, failure_note.strip(), married)
 
-    replay = _replay(Activation, idempotency_key, digest)
-    if replay is not None:
-        return Recorded(replay, replay=True)
+    # One index lookup for both refusals (most forms are new and most people too): this form
+    # saved before (a replay), or, for a success, the same NIK and service succeeded before.
+    wanted = Q(idempotency_key=idempotency_key)
     if outcome == Outcome.SUCCESS:
-        earlier = _earlier_success(actor, person.digits, service)
-        if earlier:
-            raise ValidationError({"nik": earlier})
+        wanted |= Q(nik_hash__in=nik_hashes(person.digits), service=service, outcome=Outcome.SUCCESS)
+    found = list(Activation.objects.filter(wanted).only("pk", "idempotency_key", "content_digest").order_by()[:2])
+    replay = _replay_of([row for row in found if row.idempotency_key == idempotency_key], digest)
+    if replay is not None:
+        return Recorded(Activation.objects.get(pk=replay.pk), replay=True)
+    if found:
+        raise ValidationError({"nik": _success_words(actor, found[0].pk, service)})
 
     activation = Activation(
         session=session, village=session.venue.village, service=service, outcome=outcome,
@@ -476,7 +481,11 @@ def activation_record(
 
 def _replay(model, key: uuid.UUID, digest: str):
     """The row an earlier submission of this form wrote, if the content is the same; refuse otherwise."""
-    earlier = next(iter(model.objects.filter(idempotency_key=key).order_by()[:1]), None)
+    return _replay_of(model.objects.filter(idempotency_key=key).order_by()[:1], digest)
+
+
+def _replay_of(rows, digest: str):
+    earlier = next(iter(rows), None)
     if earlier is None:
         return None
     if earlier.content_digest != digest:

@@ -1,8 +1,9 @@
 """Held sessions rolled up: how many sessions were held and how many successes they had, per
 region (the village and each ancestor), day, venue type and audience (`HeldCount`).
 
-A session counts while its status is done, with the successes kept on its close-out (none yet:
-0). Every change that can move a session in or out of that state, or change its successes,
+A session counts while its status is done and it has a close-out (the operator's report), with
+the successes kept on the close-out. The import's container session ("Impor daftar", done
+without a close-out) is not a field session and never counts. Every change that can move a session in or out of that state, or change its successes,
 runs inside `tracking(session_id)`: the session's contribution is read (and the session row
 locked) before and after, and the difference is added to the village and its ancestors in the
 same transaction. Readers ask `yields()` and get one indexed lookup at any level.
@@ -38,10 +39,10 @@ def snapshot(session_id: int) -> tuple[Key, int] | None:
     """The session's contribution now: its key and successes, or None when it is not held."""
     row = (Session.objects.select_for_update(of=("self",)).filter(pk=session_id)
            .values_list("status", "venue__village_id", "date", "venue__type", "audience", "close_out__successes").first())
-    if row is None or row[0] != Status.DONE:
+    if row is None or row[0] != Status.DONE or row[5] is None:  # not held, or no close-out
         return None
     _status, village, day, venue_type, audience, successes = row
-    return (village, day, venue_type, audience_key(audience)), successes or 0
+    return (village, day, venue_type, audience_key(audience)), successes
 
 
 @contextlib.contextmanager
@@ -94,12 +95,12 @@ def rebuild() -> int:
     HeldCount.objects.all().delete()
     villages: Counter = Counter()
     won: Counter = Counter()
-    held = (Session.objects.filter(status=Status.DONE)
+    held = (Session.objects.filter(status=Status.DONE, close_out__isnull=False)
             .values_list("venue__village_id", "date", "venue__type", "audience", "close_out__successes"))
     for village, day, venue_type, audience, successes in held.iterator(chunk_size=10_000):
         key = (village, day, venue_type, audience_key(audience))
         villages[key] += 1
-        won[key] += successes or 0
+        won[key] += successes
     counts._load_ancestors({key[0] for key in villages})
     sessions: Counter = Counter()
     successes: Counter = Counter()

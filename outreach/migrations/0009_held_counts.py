@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
     ids = dict(Region.objects.values_list("code", "pk"))
     sessions: Counter = Counter()
     successes: Counter = Counter()
-    held = Session.objects.filter(status="done").values_list(
+    held = Session.objects.filter(status="done", close_out__isnull=False).values_list(
         "venue__village__code", "date", "venue__type", "audience", "close_out__successes")
     for code, day, venue_type, audience, won in held.iterator(chunk_size=10_000):
         parts = code.split(".")

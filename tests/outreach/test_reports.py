@@ -130,6 +130,18 @@ def test_the_held_session_roll_up_follows_closes_reopens_and_corrections(kendal,
         "kantor_desa": (2, 30), "sekolah": (1, 0)}
 
 
+def test_the_imports_container_session_is_not_a_held_session(kendal, staff, village):
+    from outreach.activation_import import activations_import
+
+    content = ("nik,service,outcome,failure_reason,date,married,village_code,session\n"
+               "3324080101900001,ikd,success,,2025-11-18,,33.24.08.2003,\n").encode()
+    assert activations_import(actor=staff, path_or_file=io.BytesIO(content), filename="daftar.csv").saved == 1
+    assert Session.objects.get(venue__name="Impor daftar").status == "done"
+    assert not HeldCount.objects.exists()
+    services.daily_counts_rebuild()
+    assert not HeldCount.objects.exists()  # a rebuild agrees
+
+
 # ---- Chart series and charts -----------------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
@@ -229,14 +231,18 @@ class AuditEventAdmin(ScopedHistoryMixin, admin.ModelAdmin):
     the action "Unduh laporan akses (CSV)" (or runs `python manage.py access_report`).
     """
 
-    list_display = ["at", "username", "action", "object_type", "object_id", "region_code", "ip_address", "source"]
+    list_display = ["at_utc", "username", "action", "object_type", "object_id", "region_code", "ip_address", "source"]
     list_filter = ["action", "at", "source", "object_type"]
     search_fields = ["username", "=object_type", "=object_id", "^region_code"]
     date_hierarchy = "at"
     ordering = ["-at", "-pk"]
     show_full_result_count = False
-    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    readonly_fields = ["at_utc", *(field.name for field in AuditEvent._meta.fields if field.name != "at")]
     actions = ["download_access_report"]
+
+    @admin.display(description=_("waktu (UTC)"), ordering="at")
+    def at_utc(self, event):
+        return event.at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

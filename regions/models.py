@@ -422,13 +422,14 @@ class AuditEvent(models.Model):
     who it was after an account is removed, and removing one must not touch the log.
     """
 
-    at = models.DateTimeField(_("waktu (UTC)"), default=timezone.now, db_index=True, editable=False)
+    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True, editable=False)  # stored in UTC
     user = models.ForeignKey(
         "regions.User", verbose_name=_("pengguna"), null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+", editable=False,
     )
     username = models.CharField(_("nama pengguna"), max_length=150, blank=True, editable=False)
-    source = models.CharField(_("sumber"), max_length=10, default="web", editable=False)  # web | command
+    source = models.CharField(_("sumber"), max_length=10, choices=[("web", _("web")), ("command", _("perintah/tugas"))],
+                              default="web", editable=False)
     ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True, editable=False)
     user_agent = models.CharField(_("peramban"), max_length=200, blank=True, editable=False)
     action = models.CharField(_("tindakan"), max_length=16, choices=AuditAction.choices, editable=False)

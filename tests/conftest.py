@@ -50,8 +50,9 @@ KIND_BY_LEVEL = {1: Kind.PROVINSI, 2: Kind.KABUPATEN, 3: Kind.KECAMATAN, 4: Kind
 
 def make_region(code: str, name: str | None = None) -> Region:
     """The region with this code: the real one when the code list is loaded, else a stand-in."""
-    if code == COUNTRY_CODE:
-        return Region.objects.get(code=COUNTRY_CODE)
+    if code == COUNTRY_CODE:  # made by a migration; a transactional test before may have flushed it
+        return Region.objects.get_or_create(code=COUNTRY_CODE, defaults={"name": "Indonesia", "level": 0,
+                                                                         "kind": Kind.NEGARA})[0]
     parent = make_region(parent_code_of(code))
     level = code.count(".") + 1
     kind = KIND_BY_LEVEL[level]

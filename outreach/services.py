@@ -461,7 +461,9 @@ def activation_record(
         birth_year=person.birth_date.year, district_code=person.district_code, happened_on=session.date,
         idempotency_key=idempotency_key, content_digest=digest, created_by=actor,
     )
-    activation._history_user = actor
+    # No "created" history copy: the row and its audit event say that. The history keeps what
+    # changes later (a correction's deletion copies the whole row), as for imported rows.
+    activation.skip_history_when_saving = True
     try:
         with transaction.atomic():
             activation.save()

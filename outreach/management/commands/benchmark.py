@@ -307,16 +307,19 @@ class Command(BaseCommand):
                 yield [f"332408{day:02d}{born:%m%y}{n % 9999 + 1:04d}", "ikd", "failed" if failed else "success",
                        "no_phone" if failed else "", "2025-11-27", "", "33.24.08.2003", ""]
 
+        # People nobody imported before: a run starts after the rows already there (the same
+        # NIKs again would measure a re-import, where every row already exists).
+        first = Activation.objects.count()
         csv_path = folder / "impor.csv"
         with csv_path.open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(people(0, rows))
+            writer.writerows(people(first, rows))
         xlsx_rows = max(rows // 5, 1000)
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
         sheet.append(header)
-        for row in people(rows, xlsx_rows):
+        for row in people(first + rows, xlsx_rows):
             sheet.append(row)
         xlsx_path = folder / "impor.xlsx"
         book.save(xlsx_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import http.client
 import io
 import json
@@ -150,6 +151,8 @@ class Command(BaseCommand):
     def pages(self, repeat: int) -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(self.admin)
+        client.get(reverse("regions:detail", kwargs={"code": COUNTRY_CODE}))  # load what a page loads
+        gc.freeze()  # as config/wsgi.py does in every web worker
         for level, code in LEVEL_CODES:
             with connection.cursor() as cursor:
                 started = time.perf_counter()

@@ -404,7 +404,6 @@ def _success_words(actor, pk: int, service: str) -> str:
     return _("NIK ini sudah tercatat berhasil %(service)s di tempat lain.") % {"service": label}
 
 
-@transaction.atomic
 def activation_record(
     *,
     actor,
@@ -422,6 +421,9 @@ def activation_record(
 
     Refused, each with its own message: a bad NIK, an unconfirmed unknown kecamatan, a second
     success for the same NIK and service anywhere, a form key reused for other content.
+
+    The row and its counts are written in one transaction; the checks before it only read, and a
+    save that loses a race to another is caught by the unique constraints and answered the same.
     """
     _can_log(actor, session)
     if service not in LOGGED_SERVICES or service not in session.services:
@@ -467,6 +469,8 @@ def activation_record(
     try:
         with transaction.atomic():
             activation.save()
+            _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
+                  day=activation.happened_on, delta=1)
     except IntegrityError:
         # Another request won the race: the same form key, or the same person's success.
         replay = _replay(Activation, idempotency_key, digest)
@@ -476,8 +480,6 @@ def activation_record(
         if earlier is None:
             raise
         raise ValidationError({"nik": earlier}) from None
-    _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
-          day=activation.happened_on, delta=1)
     return Recorded(activation)
 
 

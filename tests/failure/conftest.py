@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 
 from tests.failure.support import PASSWORD, PYTHON, ROOT, Browser, base_env, free_port, manage, wait_for
+from tests.seeds import KENDAL_TREE
 
-# The seed of the template database: the region tree of test_real_worker.py, a manager and a
+# The seed of the template database: Kendal's region tree (tests/seeds.py), a manager and a
 # staff member (the team leader) with e-mail addresses, three operators in Kaliwungu, a team, a
 # venue, a session today (IKD and KIA), a session three days ago nobody closed ("belum lapor")
 # and an agreement that expires in ten days (the PKS reminder).
@@ -41,14 +42,7 @@ from partners.models import Agreement, Partner, Sector
 from regions.models import COUNTRY_CODE, Kind, Population, Region, Target, User
 import os
 password = os.environ["SEED_PASSWORD"]
-country = Region.objects.get(code=COUNTRY_CODE)
-province = Region.objects.create(code="33", name="Jawa Tengah", level=1, kind=Kind.PROVINSI, parent=country)
-kendal = Region.objects.create(code="33.24", name="Kabupaten Kendal", level=2, kind=Kind.KABUPATEN, parent=province)
-district = Region.objects.create(code="33.24.08", name="Kaliwungu", level=3, kind=Kind.KECAMATAN, parent=kendal)
-village = Region.objects.create(code="33.24.08.2003", name="Sumberejo", level=4, kind=Kind.DESA, parent=district)
-Target.objects.create(region=None, year=2025, indicator="ikd", percent=30, due=datetime.date(2025, 12, 31))
-Population.objects.create(region=kendal, as_of=datetime.date(2025, 4, 25), wajib_ktp=832474)
-counts.add({(village.pk, "ikd", "success", "", datetime.date(2025, 11, 18)): 77})
+""" + KENDAL_TREE + """
 boss = User.objects.create_user("bob", email="bob@dukcapil.example", password=password, role=User.Role.MANAGER)
 boss.regions.set([kendal])
 leader = User.objects.create_user("alice", email="alice@dukcapil.example", password=password, role=User.Role.STAFF)

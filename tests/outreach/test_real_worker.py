@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.seeds import KENDAL_TREE
+
 ROOT = Path(settings.BASE_DIR)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -28,14 +30,7 @@ SETUP = """
 import datetime
 from outreach import counts
 from regions.models import COUNTRY_CODE, Kind, Level, Population, Region, Target, User
-country = Region.objects.get(code=COUNTRY_CODE)  # created by a migration
-province = Region.objects.create(code="33", name="Jawa Tengah", level=1, kind=Kind.PROVINSI, parent=country)
-kendal = Region.objects.create(code="33.24", name="Kabupaten Kendal", level=2, kind=Kind.KABUPATEN, parent=province)
-district = Region.objects.create(code="33.24.08", name="Kaliwungu", level=3, kind=Kind.KECAMATAN, parent=kendal)
-village = Region.objects.create(code="33.24.08.2003", name="Sumberejo", level=4, kind=Kind.DESA, parent=district)
-Target.objects.create(region=None, year=2025, indicator="ikd", percent=30, due=datetime.date(2025, 12, 31))
-Population.objects.create(region=kendal, as_of=datetime.date(2025, 4, 25), wajib_ktp=832474)
-counts.add({(village.pk, "ikd", "success", "", datetime.date(2025, 11, 18)): 77})
+""" + KENDAL_TREE + """
 boss = User.objects.create_user("bob", email="bob@dukcapil.example", role=User.Role.MANAGER)
 boss.regions.set([kendal])
 """

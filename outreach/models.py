@@ -303,7 +303,10 @@ LOGGED_SERVICES = [Service.IKD, Service.EKTP, Service.KIA]
 class Activation(models.Model):
     """One person's result for one service at one session. The NIK is stored only as DESIGN.md says."""
 
-    session = models.ForeignKey(Session, verbose_name=_("kegiatan"), on_delete=models.PROTECT, related_name="activations")
+    # No index of its own: activation_session_idx (session, service, outcome) starts with it, and
+    # every index on this table is paid on every save and import.
+    session = models.ForeignKey(Session, verbose_name=_("kegiatan"), on_delete=models.PROTECT, related_name="activations",
+                                db_index=False)
     village = models.ForeignKey(Region, verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="+")
     service = models.CharField(_("layanan"), max_length=4, choices=Service.choices)
     outcome = models.CharField(_("hasil"), max_length=7, choices=Outcome.choices)

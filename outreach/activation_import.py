@@ -37,8 +37,9 @@ Decisions (see also the report that came with this module):
   ``activation.session`` (the duplicate message in ``services._earlier_success``,
   ``services.activation_delete``) keeps working unchanged. The price, known and accepted:
   that session is listed (dated the day it was created) among the office's sessions and
-  counted once as held in that week's report, its results page lists every imported row
-  of the office, and its team appears in team choices.
+  counted once as held in that week's report (but never in the results per session: it has
+  no close-out, see `outreach.held`), its results page lists every imported row of the
+  office, and its team appears in team choices.
 - **created_by.** The actor. The command without --user imports with no region limit and
   records the first active superuser (lowest id) as the author; with --user it imports as
   that user, with that user's regions and role.

@@ -3,8 +3,10 @@ region (the village and each ancestor), day, venue type and audience (`HeldCount
 
 A session counts while its status is done and it has a close-out (the operator's report), with
 the successes kept on the close-out. The import's container session ("Impor daftar", done
-without a close-out) is not a field session and never counts. Every change that can move a session in or out of that state, or change its successes,
-runs inside `tracking(session_id)`: the session's contribution is read (and the session row
+without a close-out) is not a field session and never counts.
+
+Every change that can move a session in or out of that state, or change its successes, runs
+inside `tracking(session_id)`: the session's contribution is read (and the session row
 locked) before and after, and the difference is added to the village and its ancestors in the
 same transaction. Readers ask `yields()` and get one indexed lookup at any level.
 `rebuild()` recomputes everything from the sessions (`rebuild_daily_counts`).
@@ -23,7 +25,7 @@ from outreach import counts
 from outreach.models import HeldCount, Session, Status
 from regions.models import Region
 
-# (village id, day, venue type, audience key) → (sessions, successes)
+# A contribution's key: (village id, day, venue type, audience key).
 Key = tuple[int, datetime.date, str, str]
 
 

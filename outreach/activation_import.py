@@ -24,9 +24,11 @@ Decisions (see also the report that came with this module):
   is still recognised.
 - **Once per person.** A success for a NIK and service that already has one (under any
   active key, stored earlier or on an earlier line of the same file) is a rejected line
-  with its reason, unless it is the very same natural key (then it "already exists"). A
-  concurrent writer that wins the race is caught by ``activation_once_per_person`` inside
-  ON CONFLICT DO NOTHING and reported the same way.
+  with its reason, unless it is the very same natural key (then it "already exists"). With
+  one HMAC key the unique constraints (``activation_once_per_person``, the idempotency key)
+  keep such rows out inside ON CONFLICT DO NOTHING, and only the rows that did not go in are
+  looked up afterwards to say why; with several keys the earlier successes are looked up
+  before the insert, since the database cannot match a hash made under an older key.
 - **Session.** Rows with a session (the ``session`` column, or the `session` argument for
   the whole file) are attached to it: it must be visible to the actor and offer the row's
   service; a blank date takes the session's date and another date is refused; a blank
@@ -56,9 +58,9 @@ Decisions (see also the report that came with this module):
   operator confirm) is rejected: a file has no confirmation box. A failure reason
   "other" needs no note here (the form asks for one).
 - **Speed.** Per batch: one query for the sessions, one for the villages and one pair for
-  the NIK region codes not seen before (all cached for the rest of the file), one for
-  earlier successes, one insert and one count upsert (villages and roll-ups, through
-  `outreach.counts`). `check_nik` gets the import's cache of region codes instead of
+  the NIK region codes not seen before (all cached for the rest of the file), one insert
+  and one count upsert (villages and roll-ups, through `outreach.counts`), and look-ups
+  only for rows that did not go in. `check_nik` gets the import's cache of region codes instead of
   asking the database for every row.
 """
 
@@ -67,6 +69,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import hashlib
 import io
 import logging
 import os
@@ -308,8 +311,8 @@ class _Row:
     key_id: str = ""
     hashed: str = ""
     hashes: tuple[str, ...] = ()
-    key: uuid.UUID | None = None
-    keys: tuple[uuid.UUID, ...] = ()
+    key: str = ""  # the idempotency key, 32 hex digits (see _natural_key)
+    keys: tuple[str, ...] = ()
     person: object = None
 
 
@@ -322,8 +325,17 @@ class _SessionInfo:
     services: frozenset[str]
 
 
-def _natural_key(hashed: str, row: _Row) -> uuid.UUID:
-    return uuid.uuid5(KEY_NAMESPACE, f"{hashed}|{row.service}|{row.day.isoformat()}|{row.outcome}|{row.reason}")
+_NAMESPACE_BYTES = KEY_NAMESPACE.bytes
+
+
+def _natural_key(hashed: str, row: _Row) -> str:
+    """The row's idempotency key as 32 hex digits: exactly ``uuid.uuid5(KEY_NAMESPACE, name).hex``
+    (tested), computed without building a UUID object for each of a file's rows."""
+    name = f"{hashed}|{row.service}|{row.day.isoformat()}|{row.outcome}|{row.reason}"
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return digest.hex()
 
 
 def _chunks(values: Iterable, size: int) -> Iterator[list]:
@@ -399,10 +411,7 @@ class _Importer:
     def run(self, batch: list[tuple[int, dict[str, str]]]) -> None:
         rows = [self.parse(line, values) for line, values in batch]
         self.look_up(rows)
-        valid = []
-        for row in rows:
-            if self.check(row):
-                valid.append(row)
+        valid = [row for row in rows if self.check(row)]
         for row in rows:
             if row.errors:
                 self.reject_row(row)
@@ -583,25 +592,29 @@ class _Importer:
     # -- storing --
 
     def store(self, rows: list[_Row]) -> None:
+        """Insert the batch's valid rows, then say why each row that did not go in did not.
+
+        With one HMAC key the unique constraints decide (ON CONFLICT DO NOTHING): a row already
+        stored and a second success of a person both stay out, and only those rows are looked
+        up afterwards, so a batch of new people costs no look-up at all. With older keys still
+        active the database cannot see a person hashed under an older key, so the batch's NIKs
+        are looked up under every key first."""
         if not rows:
             return
-        earlier = self.earlier_successes([row for row in rows if row.outcome == Outcome.SUCCESS])
-        stored_keys = self.stored_keys([row for row in rows if row.outcome == Outcome.FAILED]) if self.multi_key else set()
+        if self.multi_key:
+            earlier = self.earlier_successes([row for row in rows if row.outcome == Outcome.SUCCESS])
+            stored_keys = self.stored_keys([row for row in rows if row.outcome == Outcome.FAILED])
+        else:
+            earlier, stored_keys = {}, set()
         to_insert: list[_Row] = []
-        batch_keys: set[uuid.UUID] = set()
+        batch_keys: set[str] = set()
         batch_successes: dict[tuple[str, str], _Row] = {}
         for row in rows:
             if row.key in batch_keys or stored_keys.intersection(row.keys):
                 self.result.existing += 1
                 continue
             if row.outcome == Outcome.SUCCESS:
-                found = next((earlier[(h, row.service)] for h in row.hashes if (h, row.service) in earlier), None)
-                if found is not None:
-                    key, day, code = found
-                    if key in row.keys:
-                        self.result.existing += 1
-                    else:
-                        self.reject_row(row, self.earlier_words(row.service, day, code))
+                if self.explained_earlier(row, earlier):
                     continue
                 first = batch_successes.get((row.hashed, row.service))
                 if first is not None:
@@ -627,13 +640,28 @@ class _Importer:
         self.result.saved += len(inserted)
         lost = [row for row in to_insert if row.key not in inserted]
         if lost:
-            # Someone else wrote these between our look-up and our insert.
+            # Stored earlier (this file imported before), a second success of a person, or
+            # another writer that got there between the look-up and the insert.
             now_stored = self.stored_keys(lost, every_key=False)
+            earlier = self.earlier_successes([row for row in lost if row.key not in now_stored and row.outcome == Outcome.SUCCESS])
             for row in lost:
                 if row.key in now_stored:
                     self.result.existing += 1
-                else:
+                elif not self.explained_earlier(row, earlier):
                     self.reject_row(row, self.earlier_words(row.service, None, ""))
+
+    def explained_earlier(self, row: _Row, earlier: dict) -> bool:
+        """A success row whose person already has a stored success: counted as existing (the very
+        same natural key) or rejected with the earlier success's date. False when there is none."""
+        found = next((earlier[(h, row.service)] for h in row.hashes if (h, row.service) in earlier), None)
+        if found is None:
+            return False
+        key, day, code = found
+        if key in row.keys:
+            self.result.existing += 1
+        else:
+            self.reject_row(row, self.earlier_words(row.service, day, code))
+        return True
 
     def earlier_words(self, service: str, day: datetime.date | None, village_code: str) -> str:
         label = Service(service).label
@@ -643,7 +671,7 @@ class _Importer:
             }
         return _("NIK ini sudah tercatat berhasil %(service)s di tempat lain") % {"service": label}
 
-    def earlier_successes(self, rows: list[_Row]) -> dict[tuple[str, str], tuple[uuid.UUID, datetime.date, str]]:
+    def earlier_successes(self, rows: list[_Row]) -> dict[tuple[str, str], tuple[str, datetime.date, str]]:
         """Stored successes of these NIKs (under every active key), by (hash, service): one query per chunk."""
         hashes = sorted({hashed for row in rows for hashed in row.hashes})
         found = {}
@@ -651,17 +679,18 @@ class _Importer:
             for hashed, service, key, day, code in Activation.objects.filter(
                 nik_hash__in=chunk, outcome=Outcome.SUCCESS
             ).values_list("nik_hash", "service", "idempotency_key", "happened_on", "village__code"):
-                found[(hashed, service)] = (key, day, code)
+                found[(hashed, service)] = (key.hex, day, code)
         return found
 
-    def stored_keys(self, rows: list[_Row], every_key: bool = True) -> set[uuid.UUID]:
+    def stored_keys(self, rows: list[_Row], every_key: bool = True) -> set[str]:
         keys = sorted({key for row in rows for key in (row.keys if every_key else (row.key,))})
         found = set()
         for chunk in _chunks(keys, self.in_size):
-            found.update(Activation.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
+            found.update(key.hex for key in
+                         Activation.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
         return found
 
-    def insert(self, rows: list[_Row]) -> set[uuid.UUID]:
+    def insert(self, rows: list[_Row]) -> set[str]:
         """INSERT ... ON CONFLICT DO NOTHING RETURNING idempotency_key: the keys of the rows that went in."""
         opts = Activation._meta
         names = (
@@ -676,7 +705,6 @@ class _Importer:
         columns = ", ".join(qn(f.column) for f in [*fields, *constant_fields])
         key_column = qn(opts.get_field("idempotency_key").column)
         now = timezone.now()
-        native_uuid = connection.features.has_native_uuid_field
 
         def values(row: _Row) -> tuple:
             person = row.person
@@ -684,7 +712,7 @@ class _Importer:
                 row.session_id, row.village_id, row.service, row.outcome, row.reason, "", row.married, row.hashed,
                 row.key_id, person.last4, person.sex, person.birth_date.year, person.district_code,
                 row.day if self.postgres else row.day.isoformat(),
-                row.key if native_uuid else row.key.hex,
+                row.key,
                 _digest(row.session_id, row.service, row.hashed, row.outcome, row.reason, "", row.married),
             )
 
@@ -720,7 +748,7 @@ class _Importer:
                     params = [value for row in chunk for value in (*values(row), self.author.pk, created_at)]
                     cursor.execute(sql, params)
                     returned.extend(cursor.fetchall())
-        return {value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for (value,) in returned}
+        return {value.hex if isinstance(value, uuid.UUID) else value for (value,) in returned}
 
 def _import_session_for(office_code: str, author) -> int:
     """The office's "Impor daftar" session, created on first use (see the module docstring)."""

@@ -60,8 +60,8 @@ Decisions (see also the report that came with this module):
 - **Speed.** Per batch: one query for the sessions, one for the villages and one pair for
   the NIK region codes not seen before (all cached for the rest of the file), one insert
   and one count upsert (villages and roll-ups, through `outreach.counts`), and look-ups
-  only for rows that did not go in. `check_nik` gets the import's cache of region codes instead of
-  asking the database for every row.
+  only for rows that did not go in. `check_nik` gets the import's cache of region codes
+  instead of asking the database for every row.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import hashlib
 import io
 import logging
 import os
@@ -325,17 +324,9 @@ class _SessionInfo:
     services: frozenset[str]
 
 
-_NAMESPACE_BYTES = KEY_NAMESPACE.bytes
-
-
 def _natural_key(hashed: str, row: _Row) -> str:
-    """The row's idempotency key as 32 hex digits: exactly ``uuid.uuid5(KEY_NAMESPACE, name).hex``
-    (tested), computed without building a UUID object for each of a file's rows."""
-    name = f"{hashed}|{row.service}|{row.day.isoformat()}|{row.outcome}|{row.reason}"
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return digest.hex()
+    """The row's idempotency key, as the 32 hex digits the database returns and Django stores on SQLite."""
+    return uuid.uuid5(KEY_NAMESPACE, f"{hashed}|{row.service}|{row.day.isoformat()}|{row.outcome}|{row.reason}").hex
 
 
 def _chunks(values: Iterable, size: int) -> Iterator[list]:
@@ -643,7 +634,9 @@ class _Importer:
             # Stored earlier (this file imported before), a second success of a person, or
             # another writer that got there between the look-up and the insert.
             now_stored = self.stored_keys(lost, every_key=False)
-            earlier = self.earlier_successes([row for row in lost if row.key not in now_stored and row.outcome == Outcome.SUCCESS])
+            earlier = self.earlier_successes(
+                [row for row in lost if row.key not in now_stored and row.outcome == Outcome.SUCCESS]
+            )
             for row in lost:
                 if row.key in now_stored:
                     self.result.existing += 1
@@ -749,6 +742,7 @@ class _Importer:
                     cursor.execute(sql, params)
                     returned.extend(cursor.fetchall())
         return {value.hex if isinstance(value, uuid.UUID) else value for (value,) in returned}
+
 
 def _import_session_for(office_code: str, author) -> int:
     """The office's "Impor daftar" session, created on first use (see the module docstring)."""

@@ -85,35 +85,49 @@ def add_many(deltas: dict[Key, int]) -> None:
     for (village, *rest), n in deltas.items():
         for region in _ancestors[village]:
             rolled[(region, *rest)] += n
-    _upsert(DailyCount, "village_id", deltas)
-    _upsert(RegionCount, "region_id", rolled)
+    if connection.vendor == "postgresql":
+        # Both tables in one statement (the first upsert as a data-modifying WITH): one round trip.
+        village_sql, village_params = _upsert_sql(DailyCount, "village_id", deltas)
+        region_sql, region_params = _upsert_sql(RegionCount, "region_id", rolled)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH villages AS ({village_sql}) {region_sql}", [*village_params, *region_params])
+        return
+    _upsert_sqlite(DailyCount, "village_id", deltas)
+    _upsert_sqlite(RegionCount, "region_id", rolled)
 
 
-def _upsert(model, owner: str, totals: dict[Key, int]) -> None:
+KEY_COLUMNS = ("service", "outcome", "failure_reason", "day", "shard")
+
+
+def _upsert_sql(model, owner: str, totals: dict[Key, int]) -> tuple[str, list]:
+    """PostgreSQL: one INSERT ... ON CONFLICT DO UPDATE over unnest arrays, on one random shard."""
     table = connection.ops.quote_name(model._meta.db_table)
-    key_columns = [owner, "service", "outcome", "failure_reason", "day", "shard"]
-    columns = ", ".join([*key_columns, "count"])
-    conflict = ", ".join(key_columns)
-    shard = random.randrange(model.SHARDS)
+    key_columns = ", ".join([owner, *KEY_COLUMNS])
     items = sorted(totals.items())  # the same order everywhere: concurrent imports do not deadlock
+    owners, services, outcomes, reasons, days = (list(column) for column in zip(*(key for key, _n in items)))
+    sql = (
+        f"INSERT INTO {table} ({key_columns}, count) "
+        "SELECT v, s, o, r, d, %s, n FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
+        "%s::date[], %s::integer[]) AS u(v, s, o, r, d, n) "
+        f"ON CONFLICT ({key_columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+    )
+    return sql, [random.randrange(model.SHARDS), owners, services, outcomes, reasons, days, [n for _key, n in items]]
+
+
+def _upsert_sqlite(model, owner: str, totals: dict[Key, int]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_columns = ", ".join([owner, *KEY_COLUMNS])
+    shard = random.randrange(model.SHARDS)
+    items = sorted(totals.items())
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            owners, services, outcomes, reasons, days = (list(column) for column in zip(*(key for key, _n in items)))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "
-                "SELECT v, s, o, r, d, %s, n FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
-                "%s::date[], %s::integer[]) AS u(v, s, o, r, d, n) "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
-                [shard, owners, services, outcomes, reasons, days, [n for _key, n in items]],
-            )
-            return
         for offset in range(0, len(items), 100):
             chunk = items[offset: offset + 100]
             params = [value for (owner_id, service, outcome, reason, day), n in chunk
                       for value in (owner_id, service, outcome, reason, day.isoformat(), shard, n)]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(chunk))} "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET count = count + excluded.count",
+                f"INSERT INTO {table} ({key_columns}, count) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(chunk))} "
+                f"ON CONFLICT ({key_columns}) DO UPDATE SET count = count + excluded.count",
                 params,
             )
 

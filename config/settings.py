@@ -113,12 +113,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL: parameters bound on the server and a statement run five times on a connection
-# prepared, so the operator's save is not planned again on every request (about a third of
-# the database's time per save; BENCHMARKS.md). Off (DATABASE_PREPARED_STATEMENTS=0) behind a
-# pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-if DATABASES["default"].get("ENGINE", "").endswith("postgresql") and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "regions.User"

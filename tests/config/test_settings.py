@@ -14,7 +14,6 @@ PROBE = (
     "from config.celery import app;"
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
     " 'name': str(settings.DATABASES['default']['NAME']),"
-    " 'options': settings.DATABASES['default'].get('OPTIONS', {}),"
     " 'cache': settings.CACHES['default']['BACKEND'],"
     " 'eager': app.conf.task_always_eager, 'broker': app.conf.broker_url,"
     " 'debug': settings.DEBUG, 'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE}))"
@@ -49,13 +48,6 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_a_real_broker():
     assert found["cache"] == "django_redis.cache.RedisCache"
     assert found["eager"] is False
     assert found["broker"] == "redis://127.0.0.1:6379/3"
-
-
-def test_postgresql_prepares_repeated_statements_unless_a_pooler_forbids_it():
-    url = "postgres://postgres@127.0.0.1:5432/jemputbola"
-    assert settings_with(DATABASE_URL=url)["options"] == {"server_side_binding": True, "prepare_threshold": 5}
-    assert settings_with(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")["options"] == {}
-    assert settings_with()["options"] == {}  # SQLite has no such thing
 
 
 def test_secrets_have_no_default_outside_debug():

@@ -21,8 +21,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import uuid
 import urllib.request
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -343,7 +343,7 @@ class Command(BaseCommand):
                         f"({done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ''})", goal)
 
     def insert_floor(self, rows: int) -> None:
-        """What the database alone allows, with no Python per row: the issue's reference figure
+        """What the database alone allows, with no checks per row: the issue's reference figure
         (COPY into a staging table, then one INSERT ... ON CONFLICT into an indexed 10M-row
         table) measured on this machine, once into a plain table (a primary key and one unique
         random key, like the issue's) and once into outreach_activation itself (its seven

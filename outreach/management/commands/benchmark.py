@@ -353,16 +353,16 @@ class Command(BaseCommand):
         author = User.objects.get(username="bench").pk
         random_hex = lambda: uuid.uuid4().hex + uuid.uuid4().hex  # noqa: E731
         now = datetime.datetime.now(datetime.timezone.utc)
+        columns = ("session_id", "village_id", "service", "outcome", "failure_reason", "failure_note", "married",
+                   "nik_hash", "nik_key_id", "nik_last4", "sex", "birth_year", "district_code", "happened_on",
+                   "idempotency_key", "content_digest", "created_by_id", "created_at")
         made = [(session[0], session[1], "ikd", "success", "", "", False, random_hex(), "k1", "0001", "L", 1980,
                  "33.24.08", datetime.date(2025, 11, 27), uuid.uuid4(), random_hex(), author, now) for _n in range(rows)]
-        columns = ("session_id, village_id, service, outcome, failure_reason, failure_note, married, nik_hash, "
-                   "nik_key_id, nik_last4, sex, birth_year, district_code, happened_on, idempotency_key, "
-                   "content_digest, created_by_id, created_at")
+        plain_columns = ("idempotency_key", "nik_hash", "service", "outcome", "happened_on")
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass('bench_floor') IS NOT NULL")
             if not cursor.fetchone()[0]:
-                cursor.execute("CREATE TABLE bench_floor AS SELECT id, idempotency_key, nik_hash, service, outcome, "
-                               "happened_on FROM outreach_activation")
+                cursor.execute(f"CREATE TABLE bench_floor AS SELECT id, {', '.join(plain_columns)} FROM outreach_activation")
                 cursor.execute("ALTER TABLE bench_floor ADD PRIMARY KEY (id), ADD UNIQUE (idempotency_key)")
                 cursor.execute("CREATE SEQUENCE bench_floor_id OWNED BY bench_floor.id")
                 cursor.execute("SELECT setval('bench_floor_id', (SELECT max(id) FROM bench_floor))")
@@ -370,11 +370,12 @@ class Command(BaseCommand):
                 cursor.execute("VACUUM ANALYZE bench_floor")
             cursor.execute("SELECT count(*) FROM bench_floor")
             plain_rows = cursor.fetchone()[0]
-            for label, table, names, pick in (
-                (f"plain table ({plain_rows:,} rows, primary key and one unique key)", "bench_floor",
-                 "idempotency_key, nik_hash, service, outcome, happened_on", lambda row: (row[14], row[7], row[2], row[3], row[13])),
-                (f"outreach_activation ({Activation.objects.count():,} rows)", "outreach_activation", columns, lambda row: row),
+            for label, table, wanted in (
+                (f"plain table ({plain_rows:,} rows, primary key and one unique key)", "bench_floor", plain_columns),
+                (f"outreach_activation ({Activation.objects.count():,} rows)", "outreach_activation", columns),
             ):
+                positions = [columns.index(name) for name in wanted]
+                names = ", ".join(wanted)
                 cursor.execute("BEGIN")
                 try:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -382,7 +383,7 @@ class Command(BaseCommand):
                     started = time.perf_counter()
                     with cursor.cursor.copy(f"COPY floor_stage ({names}) FROM STDIN") as copy:
                         for row in made:
-                            copy.write_row(pick(row))
+                            copy.write_row([row[position] for position in positions])
                     cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM floor_stage ON CONFLICT DO NOTHING")
                     seconds = time.perf_counter() - started
                 finally:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
+from django.test import override_settings
 
 from regions.models import COUNTRY_CODE, Kind, Level, Region, User, parent_code_of
 
@@ -27,6 +29,22 @@ def shared_file(relative: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """The production hasher with few rounds. Its hashes still read "pbkdf2_sha256$1000$...", so
+    the servers the failure tests start in their own process (with the real settings) accept the
+    same passwords."""
+
+    iterations = 1000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Django's 1,000,000 PBKDF2 rounds take about a second per password on a slow machine, and
+    nearly every test makes users or signs in: the suite hashes with few rounds instead."""
+    with override_settings(PASSWORD_HASHERS=["tests.conftest.QuickPBKDF2PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")

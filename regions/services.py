@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from regions import access
@@ -158,11 +158,9 @@ def region_import(*, rows: Rows, retire_missing: bool = True) -> RegionImportRes
         level_rows = [r for r in rows if r.level == level]
         result.in_file[level] = len(level_rows)
         new = [
-            Region(code=r.code, name=r.name, level=level, kind=r.kind, parent_id=ids[parent_code_of(r.code)])
-            for r in level_rows
-            if r.code not in existing
+            (r.code, r.name, int(level), r.kind, ids[parent_code_of(r.code)]) for r in level_rows if r.code not in existing
         ]
-        Region.objects.bulk_create(new, batch_size=BATCH)
+        _add_regions(new)
         result.created[level] = len(new)
         if new:
             ids.update(Region.objects.filter(level=level).values_list("code", "id"))
@@ -181,6 +179,22 @@ def region_import(*, rows: Rows, retire_missing: bool = True) -> RegionImportRes
     for code in retired:
         result.retired[Level(existing[code].level)] += 1
     return result
+
+
+def _add_regions(new: list[tuple[str, str, int, str, int]]) -> None:
+    """Insert new regions given as (code, name, level, kind, parent id). On PostgreSQL by COPY:
+    a first import adds 91,599 rows, and building and compiling that many model instances for
+    `bulk_create` took about two thirds of its time."""
+    if connection.vendor != "postgresql":
+        made = [Region(code=code, name=name, level=level, kind=kind, parent_id=parent)
+                for code, name, level, kind, parent in new]
+        Region.objects.bulk_create(made, batch_size=BATCH)
+        return
+    names = ("code", "name", "level", "kind", "parent", "is_current")
+    columns = ", ".join(Region._meta.get_field(name).column for name in names)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {Region._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for row in new:
+            copy.write_row((*row, True))
 
 
 # ---- Accounts -------------------------------------------------------------------------

@@ -78,11 +78,12 @@ import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outreach import counts
@@ -372,6 +373,9 @@ class _Importer:
         self.rejects_file = None
         self.rejects_writer = None
         self.pending: list[tuple[int, str, dict[str, str]]] = []
+        # One helper thread checks a batch while the previous one is stored (see `run`).
+        self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="activation-import-check")
+        self.checking: tuple[list[_Row], Future] | None = None
 
     # -- rejects --
 
@@ -394,15 +398,38 @@ class _Importer:
         self.pending.append((row.line, reason or "; ".join(row.errors), row.values))
 
     def close(self) -> None:
+        self.helper.shutdown(cancel_futures=True)
         if self.rejects_file is not None:
             self.rejects_file.close()
 
     # -- one batch --
 
     def run(self, batch: list[tuple[int, dict[str, str]]]) -> None:
+        """Parse the batch and look up what it names, then store the previous batch while a helper
+        thread checks this one. The checks (NIK rules, hashing, natural keys) are pure Python and
+        never touch the database; storing mostly waits for PostgreSQL, which frees the
+        interpreter, so the two overlap. `flush` stores the last batch."""
         rows = [self.parse(line, values) for line, values in batch]
         self.look_up(rows)
-        valid = [row for row in rows if self.check(row)]
+        checking = self.helper.submit(self.check_all, rows, translation.get_language())
+        self.flush()
+        self.checking = (rows, checking)
+
+    def check_all(self, rows: list[_Row], language: str | None) -> list[_Row]:
+        """The helper thread's part: the valid rows. The messages speak the importer's language."""
+        with translation.override(language):
+            return [row for row in rows if self.check(row)]
+
+    def flush(self) -> None:
+        """Store the batch the helper thread is checking, if any, and write its rejects in line order."""
+        if self.checking is None:
+            return
+        rows, checking = self.checking
+        self.checking = None
+        valid = checking.result()
+        for row in valid:
+            if row.session_id is None:
+                row.session_id = self.import_session(row.village_code)
         for row in rows:
             if row.errors:
                 self.reject_row(row)
@@ -567,8 +594,6 @@ class _Importer:
         row.hashes = tuple(nik_hashes(person.digits)) if self.multi_key else (row.hashed,)
         row.key = _natural_key(row.hashed, row)
         row.keys = tuple(_natural_key(hashed, row) for hashed in row.hashes) if self.multi_key else (row.key,)
-        if row.session_id is None:
-            row.session_id = self.import_session(row.village_code)
         return True
 
     # -- the office's "Impor daftar" session --
@@ -821,9 +846,11 @@ def activations_import(*, actor, path_or_file, filename: str, session=None) -> I
             if batch:
                 importer.run(batch)
                 batch = []
+            importer.flush()
             importer.reject(problem.line, problem.message, {})
         if batch:
             importer.run(batch)
+        importer.flush()
     finally:
         importer.close()
         if "rows" in locals():

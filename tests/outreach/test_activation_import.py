@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from outreach import activation_import
@@ -156,6 +156,21 @@ def test_a_second_success_in_a_later_batch_of_the_same_file_is_rejected(staff, v
     ))
     assert (result.saved, result.existing, result.rejected) == (3, 1, 1)
     assert rejected_lines(result) == {5: f"NIK ini sudah tercatat berhasil Aktivasi IKD pada {DAY}"}
+
+
+def test_the_reasons_speak_the_importers_language_though_a_helper_thread_checks_the_rows(staff, villages):
+    """`check` runs in the importer's helper thread; translations are per thread."""
+    with translation.override("en"):
+        result = run(staff, csv_bytes(
+            f"33240801019,ikd,success,,{DAY},,{VILLAGE},",
+            f"{adult(3)},ikd,success,,{DAY},,33.24.08.9999,",
+            f"{ADULT},ikd,success,,{DAY},,{VILLAGE},",
+        ))
+    assert (result.saved, result.rejected) == (1, 2)
+    assert rejected_lines(result) == {
+        2: "A NIK has 16 digits (11 typed) — check the card again.",
+        3: "village 33.24.08.9999 is unknown or outside your regions",
+    }
 
 
 # ---- The natural key --------------------------------------------------------------------------

@@ -61,7 +61,8 @@ Decisions (see also the report that came with this module):
   the NIK region codes not seen before (all cached for the rest of the file), one insert
   and one count upsert (villages and roll-ups, through `outreach.counts`), and look-ups
   only for rows that did not go in. `check_nik` gets the import's cache of region codes
-  instead of asking the database for every row.
+  instead of asking the database for every row. A helper thread checks each batch (pure
+  Python, no database) while the previous batch is stored (see `_Importer.run`).
 """
 
 from __future__ import annotations
@@ -408,7 +409,10 @@ class _Importer:
         """Parse the batch and look up what it names, then store the previous batch while a helper
         thread checks this one. The checks (NIK rules, hashing, natural keys) are pure Python and
         never touch the database; storing mostly waits for PostgreSQL, which frees the
-        interpreter, so the two overlap. `flush` stores the last batch."""
+        interpreter, so the two overlap. `flush` stores the last batch.
+
+        `look_up` may run while the helper still checks the batch before: it only adds entries
+        to the caches the helper reads, and a dict insert is atomic in CPython."""
         rows = [self.parse(line, values) for line, values in batch]
         self.look_up(rows)
         checking = self.helper.submit(self.check_all, rows, translation.get_language())

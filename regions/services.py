@@ -158,7 +158,9 @@ def region_import(*, rows: Rows, retire_missing: bool = True) -> RegionImportRes
         level_rows = [r for r in rows if r.level == level]
         result.in_file[level] = len(level_rows)
         new = [
-            (r.code, r.name, int(level), r.kind, ids[parent_code_of(r.code)]) for r in level_rows if r.code not in existing
+            (r.code, r.name, int(level), r.kind, ids[parent_code_of(r.code)])
+            for r in level_rows
+            if r.code not in existing
         ]
         _add_regions(new)
         result.created[level] = len(new)
@@ -192,7 +194,8 @@ def _add_regions(new: list[tuple[str, str, int, str, int]]) -> None:
         return
     names = ("code", "name", "level", "kind", "parent", "is_current")
     columns = ", ".join(Region._meta.get_field(name).column for name in names)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {Region._meta.db_table} ({columns}) FROM STDIN") as copy:
+    sql = f"COPY {Region._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in new:
             copy.write_row((*row, True))
 

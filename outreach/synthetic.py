@@ -22,7 +22,7 @@ import itertools
 import random
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from outreach import counts, held
 from outreach.privacy import nik_hash
 from outreach.services import holiday_name
 from regions import audit
+from regions.bulk import insert_rows
 from regions.models import COUNTRY_CODE, Level, Population, Region, User, subtree_q
 
 AS_OF = datetime.date(2025, 6, 30)
@@ -48,7 +49,6 @@ FAILURE_SHARE = 0.15
 REASONS = [("no_phone", 0.35), ("old_phone", 0.20), ("no_email", 0.10), ("no_data", 0.10), ("face", 0.10),
            ("mismatch", 0.05), ("no_ektp", 0.05), ("other", 0.05)]
 SOURCE = "data sintetis"
-BATCH = 20_000
 
 
 class SyntheticExists(Exception):
@@ -79,42 +79,6 @@ def _working_days() -> list[datetime.date]:
             days.append(day)
         day += datetime.timedelta(days=1)
     return days
-
-
-def _insert(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
-    """Write rows fast: COPY on PostgreSQL, executemany in batches elsewhere."""
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        rows = (tuple(_plain(value) for value in row) for row in rows)
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
-
-
-def _plain(value):
-    """Values as Django stores them on SQLite (the raw cursor does not adapt them)."""
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return value
 
 
 def _regency_people(path: Path) -> dict[str, int]:
@@ -246,7 +210,7 @@ def _generate(*, activations: int, seed: int, root: Region, population_csv: Path
             sessions_rows.append((next_session + len(plan), teams[team_index].pk, start, end, True, True, True, False, '["umum"]', PER_SESSION,
                                   True, "", venue_of[village.pk], day, "done", "", False, user.pk))
             plan.append((next_session + len(plan), village, day, per_session[n]))
-    _insert(session_table, session_columns, sessions_rows)
+    insert_rows(session_table, session_columns, sessions_rows)
     sessions_made = len(sessions_rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -284,8 +248,8 @@ def _generate(*, activations: int, seed: int, root: Region, population_csv: Path
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM outreach_activation")
         last_before = cursor.fetchone()[0]
-    _insert("outreach_activation", columns, rows())
-    _insert(CloseOut._meta.db_table, ["session_id", "actual_participants", "notes", "successes", "closed_by_id", "closed_at"],
+    insert_rows("outreach_activation", columns, rows())
+    insert_rows(CloseOut._meta.db_table, ["session_id", "actual_participants", "notes", "successes", "closed_by_id", "closed_at"],
             ((session_id, amount, "", successes[session_id], user.pk, now) for session_id, _v, _d, amount in plan))
     _add_daily_counts(after_id=last_before, user=user)
     return Generated(villages=sum(len(vs) for vs in villages.values()), populations=written, sessions=sessions_made,

@@ -114,16 +114,22 @@ def activity(region: Region, *, start: datetime.date, end: datetime.date, indica
     """Sessions held, postponed and cancelled from `start` to `end`, the yield per held session by
     venue type and by audience, and failure reasons (of one indicator, or of every logged service).
     Three queries."""
-    sessions = Session.objects.filter(subtree_q([region.code], "venue__village"), date__range=(start, end))
-    by_status = dict(sessions.values_list("status").annotate(total=Count("id")).order_by())
-    # Both tables from one lookup in the held-session roll-up (outreach.held): the distinct
-    # (venue type, audience) pairs are few.
+    # Held sessions come from the roll-up (outreach.held), so the count and the yield tables
+    # agree (the import's container session is not held); only the few postponed and
+    # cancelled sessions are counted from the rows.
+    stopped = Session.objects.filter(subtree_q([region.code], "venue__village"), date__range=(start, end),
+                                     status__in=[Status.POSTPONED, Status.CANCELLED])
+    by_status = dict(stopped.values_list("status").annotate(total=Count("id")).order_by())
+    # Both tables from one lookup in the held-session roll-up: the distinct (venue type,
+    # audience) pairs are few.
+    held_total = 0
     types = dict(VenueType.choices)
     type_sessions: Counter = Counter()
     type_successes: Counter = Counter()
     audience_sessions: Counter = Counter()
     audiences: Counter = Counter()
     for venue_type, audience, count, successes in held.yields(region, start, end):
+        held_total += count
         type_sessions[venue_type] += count
         type_successes[venue_type] += successes
         for value in held.audience_values(audience) or ["-"]:
@@ -145,7 +151,7 @@ def activity(region: Region, *, start: datetime.date, end: datetime.date, indica
                                              start=start, end=end)
     ]
     return Activity(
-        start=start, end=end, held=by_status.get(Status.DONE, 0), postponed=by_status.get(Status.POSTPONED, 0),
+        start=start, end=end, held=held_total, postponed=by_status.get(Status.POSTPONED, 0),
         cancelled=by_status.get(Status.CANCELLED, 0), by_venue_type=by_type, by_audience=by_audience,
         failures=failures,
     )

@@ -14,7 +14,7 @@ import random
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Substr
 
 from outreach.models import Activation, DailyCount, Outcome, RegionCount, TallyLine
@@ -197,6 +197,23 @@ def successes_by_day(regions: list[Region], service: str, *, after: datetime.dat
             rows = rows.filter(day__gt=after)
         for region_id, day, total in rows.values_list(owner, "day").annotate(total=Sum("count")).order_by():
             found[region_id][day] = total
+    return found
+
+
+def success_totals(regions: list[Region], service: str, *, after: dict[int, datetime.date | None],
+                   recent: datetime.date, through: datetime.date) -> dict[int, tuple[int, int]]:
+    """For each region's whole area, summed in the database: successes in (after[region], through]
+    (None: everything up to `through`) and in (recent, through]. At most two queries."""
+    dates = sorted({day for day in after.values() if day is not None})
+    columns = {f"after_{n}": Sum("count", filter=Q(day__gt=day)) for n, day in enumerate(dates)}
+    found: dict[int, tuple[int, int]] = {region.pk: (0, 0) for region in regions}
+    for rows, owner in _rows_for(regions):
+        rows = rows.filter(service=service, outcome=Outcome.SUCCESS, day__lte=through).values(owner)
+        rows = rows.annotate(**columns, ever=Sum("count"), recent=Sum("count", filter=Q(day__gt=recent)))
+        for row in rows.order_by():
+            day = after.get(row[owner])
+            total = row["ever"] if day is None else row[f"after_{dates.index(day)}"]
+            found[row[owner]] = (total or 0, row["recent"] or 0)
     return found
 
 

@@ -110,19 +110,9 @@ def working_days(after: datetime.date, through: datetime.date) -> int:
     return days
 
 
-def _successes_by_day(regions: list[Region], indicator: str, through: datetime.date) -> dict[int, list[tuple[datetime.date, int]]]:
-    """Successful outreach per day up to `through` for each region's area (at most two queries)."""
-    found = counts.successes_by_day(regions, indicator, through=through)
-    return {pk: sorted(days.items()) for pk, days in found.items()}
-
-
 def successes_per_day(region: Region, indicator: str, after: datetime.date, through: datetime.date) -> dict[datetime.date, int]:
     """Successful outreach in the region's area per day in (after, through] (one query)."""
     return counts.successes_by_day([region], indicator, after=after, through=through)[region.pk]
-
-
-def _between(days: list[tuple[datetime.date, int]], after: datetime.date | None, through: datetime.date) -> int:
-    return sum(count for day, count in days if (after is None or day > after) and day <= through)
 
 
 def progress_for(
@@ -131,7 +121,10 @@ def progress_for(
     """Progress of each region; raises NoBase naming the first region without a base, or leaves
     such regions out with `skip_missing_base`."""
     figures = region_figures(regions, year=year, as_of=as_of)
-    daily = _successes_by_day(regions, indicator, as_of)
+    # Outreach after each region's latest official figure, and in the last PACE_DAYS days.
+    official_dates = {region.pk: figures[region.pk].indicators[indicator].achieved.as_of for region in regions}
+    outreach = counts.success_totals(regions, indicator, after=official_dates,
+                                     recent=as_of - datetime.timedelta(days=PACE_DAYS), through=as_of)
     results = []
     for region in regions:
         item = figures[region.pk].indicators[indicator]
@@ -140,8 +133,9 @@ def progress_for(
                 continue
             raise NoBase(region)
         official = item.achieved
-        achieved = (official.value or 0) + _between(daily[region.pk], official.as_of, as_of)
-        pace = Decimal(_between(daily[region.pk], as_of - datetime.timedelta(days=PACE_DAYS), as_of)) / 4
+        since_official, recent = outreach[region.pk]
+        achieved = (official.value or 0) + since_official
+        pace = Decimal(recent) / 4
         coverage = (Decimal(achieved) * 100 / Decimal(item.base.value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
             if item.base.value else Decimal("0.00")
         target = item.target

@@ -131,6 +131,26 @@ def test_a_region_and_its_children_take_a_fixed_number_of_queries(blitar_2025, d
     assert [r.achieved for r in results] == [23_370 + 600, 100, 200, 300]
 
 
+def test_each_region_on_a_page_counts_from_its_own_official_figure(blitar_2025):
+    # Two districts with official figures of different dates, one without, and a village:
+    # the outreach summed for each starts after its own figure.
+    first, second, third = (make_region(code) for code in ("35.72.01", "35.72.02", "35.72.03"))
+    village = make_region("35.72.01.1001")
+    for district in (first, second, third):
+        Population.objects.create(region=district, as_of=NOV_30, wajib_ktp=41_000)
+    Population.objects.create(region=village, as_of=NOV_30, wajib_ktp=4_000)
+    OfficialFigure.objects.create(region=first, indicator="ikd", as_of=datetime.date(2025, 11, 10), count=1_000)
+    OfficialFigure.objects.create(region=second, indicator="ikd", as_of=datetime.date(2025, 11, 20), count=2_000)
+    for day, count in ((datetime.date(2025, 11, 5), 1), (datetime.date(2025, 11, 15), 10), (datetime.date(2025, 11, 25), 100)):
+        successes(village, day, count)
+        successes(make_region("35.72.02.1001"), day, count * 2)
+        successes(make_region("35.72.03.1001"), day, count * 3)
+    results = progress_for([first, second, third, village], indicator="ikd", year=2025, as_of=NOV_30)
+    assert [r.achieved for r in results] == [1_000 + 110, 2_000 + 200, 333, 111]
+    # The pace takes the 28 days up to 30 November (from 3 November): every day above.
+    assert [r.pace_per_week for r in results] == [Decimal("27.75"), Decimal("55.50"), Decimal("83.25"), Decimal("27.75")]
+
+
 def test_roll_ups_agree_with_the_villages_after_saves_corrections_and_a_rebuild(blitar_2025, kendal):
     from outreach.models import DailyCount, RegionCount
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from outreach import counts
 from outreach.services import holiday_name
-from regions.figures import region_figures
+from regions.figures import RegionFigures, region_figures
 from regions.models import Region
 
 PACE_DAYS = 28
@@ -116,11 +116,14 @@ def successes_per_day(region: Region, indicator: str, after: datetime.date, thro
 
 
 def progress_for(
-    regions: list[Region], *, indicator: str, year: int, as_of: datetime.date, skip_missing_base: bool = False
+    regions: list[Region], *, indicator: str, year: int, as_of: datetime.date, skip_missing_base: bool = False,
+    figures: dict[int, RegionFigures] | None = None,
 ) -> list[Progress]:
     """Progress of each region; raises NoBase naming the first region without a base, or leaves
-    such regions out with `skip_missing_base`."""
-    figures = region_figures(regions, year=year, as_of=as_of)
+    such regions out with `skip_missing_base`. A caller reporting several indicators passes the
+    regions' `figures` (region_figures for the same year and date) to read them once."""
+    if figures is None:
+        figures = region_figures(regions, year=year, as_of=as_of)
     # Outreach after each region's latest official figure, and in the last PACE_DAYS days.
     official_dates = {region.pk: figures[region.pk].indicators[indicator].achieved.as_of for region in regions}
     outreach = counts.success_totals(regions, indicator, after=official_dates,

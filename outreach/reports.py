@@ -49,7 +49,7 @@ from outreach.models import (
 )
 from outreach.progress import STATUS_LABELS, NoBase, Progress, progress_for, successes_per_day
 from partners.models import Agreement
-from regions.figures import default_year
+from regions.figures import default_year, region_figures
 from regions.models import Indicator, Region, User, subtree_q
 
 log = logging.getLogger(__name__)
@@ -248,9 +248,10 @@ def summary_data(region: Region, week_start: datetime.date) -> dict:
     year = default_year(week_end)
     progress = {}
     headline = None
+    figures = region_figures([region], year=year, as_of=week_end)
     for indicator in Indicator.values:
         try:
-            [item] = progress_for([region], indicator=indicator, year=year, as_of=week_end)
+            [item] = progress_for([region], indicator=indicator, year=year, as_of=week_end, figures=figures)
         except NoBase:
             progress[indicator] = None
             continue

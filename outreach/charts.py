@@ -21,6 +21,7 @@ TARGET = "#dc3545"
 LINE = "#198754"
 SIZE = (5.2, 3.6)  # inches at 100 dpi: 520 × 360 px; large type so it stays legible on a phone
 FONT = 11
+LABEL_EVERY = 3  # weeks between labelled Mondays on the weekly chart
 
 
 def _figure() -> tuple[Figure, object]:
@@ -50,8 +51,10 @@ def weekly_chart(weeks: list[tuple[datetime.date, int]], required_per_week: int 
     figure, axes = _figure()
     positions = range(len(weeks))
     axes.bar(positions, [count for _week, count in weeks], color=BAR, label=_("Berhasil per minggu"))
-    # Every other Monday is labelled: twelve dates do not fit a phone's width.
-    axes.set_xticks(list(positions), [_day(week) if n % 2 == (len(weeks) - 1) % 2 else "" for n, (week, _count) in enumerate(weeks)])
+    # Every third Monday is labelled, counting back from the last: beside a national axis's
+    # wide numbers, every other date still ran into the next.
+    labels = [_day(week) if (len(weeks) - 1 - n) % LABEL_EVERY == 0 else "" for n, (week, _count) in enumerate(weeks)]
+    axes.set_xticks(list(positions), labels)
     if required_per_week is not None:
         axes.axhline(required_per_week, color=TARGET, linestyle="--", linewidth=1.5,
                      label=_("Perlu per minggu: %s") % number_format(required_per_week, force_grouping=True))

@@ -38,10 +38,10 @@ Decisions (see also the report that came with this module):
   over making ``Activation.session`` nullable because every reader of
   ``activation.session`` (the duplicate message in ``services._earlier_success``,
   ``services.activation_delete``) keeps working unchanged. The price, known and accepted:
-  that session is listed (dated the day it was created) among the office's sessions and
-  counted once as held in that week's report (but never in the results per session: it has
-  no close-out, see `outreach.held`), its results page lists every imported row of the
-  office, and its team appears in team choices.
+  that session is listed (dated the day it was created) among the office's sessions, its
+  results page lists every imported row of the office, and its team appears in team
+  choices. It is never counted as held in the reports (it has no close-out, see
+  `outreach.held`).
 - **created_by.** The actor. The command without --user imports with no region limit and
   records the first active superuser (lowest id) as the author; with --user it imports as
   that user, with that user's regions and role.
@@ -233,30 +233,21 @@ def _csv_rows(raw) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(raw) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
+    """The first sheet, converted by xlsx2csv (a streaming expat reader) into a temporary CSV
+    file on disk and read back row by row: memory holds the shared strings, not the rows.
+    Dates come out as YYYY-MM-DD. A row keeps its sheet row number (a cell may span lines in
+    the CSV). A damaged workbook is refused whole before any row is read."""
+    from xlsx2csv import Xlsx2csv
 
     unreadable = _("berkas XLSX tidak dapat dibaca: simpan ulang dari Excel atau LibreOffice sebagai .xlsx")
-    try:
-        workbook = load_workbook(raw, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-    except Exception:  # noqa: BLE001 -- openpyxl raises many kinds for a damaged file
-        raise ImportRejected([LineError(1, unreadable)]) from None
-    number = 0
-    try:
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception:  # noqa: BLE001 -- some damage shows only while reading rows
-                if number == 0:
-                    raise ImportRejected([LineError(1, unreadable)]) from None
-                raise _Unreadable(number + 1, unreadable) from None
-            number += 1
-            yield number, [_cell(value) for value in row]
-    finally:
-        workbook.close()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as text:
+        try:
+            Xlsx2csv(raw, outputencoding="utf-8", dateformat="%Y-%m-%d", skip_empty_lines=False).convert(text, sheetid=1)
+        except Exception:  # noqa: BLE001 -- a damaged file raises many kinds (zip, XML, xlsx2csv's own)
+            raise ImportRejected([LineError(1, unreadable)]) from None
+        text.seek(0)
+        for number, cells in enumerate(csv.reader(text), start=1):
+            yield number, [_cell(cell) for cell in cells]
 
 
 def _is_xlsx(raw, filename: str) -> bool:

@@ -8,6 +8,7 @@ import logging
 import re
 import tempfile
 import uuid
+import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -250,6 +251,33 @@ def test_a_mixed_xlsx_file_stores_the_good_rows_and_rejects_the_bad(staff, villa
         ("0001", MONDAY), ("0002", MONDAY), ("0003", MONDAY + datetime.timedelta(days=1)),
     }
     assert run(staff, content, filename="daftar.xlsx").existing == 3
+
+
+def test_an_xlsx_row_keeps_its_sheet_row_number_after_a_cell_on_two_lines(staff, villages):
+    content = xlsx_bytes([
+        ["3324\n0801", "ikd", "success", None, MONDAY, None, VILLAGE, None],  # sheet row 2, two lines in a cell
+        [ADULT, "sidik jari", "success", None, MONDAY, None, VILLAGE, None],  # sheet row 3
+        [adult(2), "ikd", "success", None, MONDAY, "TRUE", VILLAGE, None],  # a spreadsheet's boolean word
+    ])
+    result = run(staff, content, filename="daftar.xlsx")
+    assert (result.saved, result.rejected) == (1, 2)
+    assert set(rejected_lines(result)) == {2, 3}
+    assert Activation.objects.get().married is True
+
+
+def test_a_workbook_damaged_inside_is_refused_whole(staff, villages):
+    good = xlsx_bytes([[adult(n), "ikd", "success", None, MONDAY, None, VILLAGE, None] for n in range(1, 4)])
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off in the middle of the rows
+            target.writestr(item, data)
+    with pytest.raises(ImportRejected) as refused:
+        run(staff, damaged.getvalue(), filename="daftar.xlsx")
+    assert "XLSX" in str(refused.value)
+    assert Activation.objects.count() == 0
 
 
 def test_a_mixed_csv_with_a_bom_and_extra_columns_is_read(staff, villages):

@@ -265,14 +265,26 @@ def test_an_xlsx_row_keeps_its_sheet_row_number_after_a_cell_on_two_lines(staff,
     assert Activation.objects.get().married is True
 
 
-def test_a_workbook_damaged_inside_is_refused_whole(staff, villages):
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10))
+    + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+    b'<c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda sheet: sheet[: len(sheet) // 2],  # cut off in the middle of the rows
+    lambda sheet: BILLION_LAUGHS,  # an entity expansion bomb: expat refuses it
+], ids=["truncated", "entity-bomb"])
+def test_a_workbook_damaged_inside_is_refused_whole(staff, villages, damage):
     good = xlsx_bytes([[adult(n), "ikd", "success", None, MONDAY, None, VILLAGE, None] for n in range(1, 4)])
     damaged = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]  # cut off in the middle of the rows
+                data = damage(data)
             target.writestr(item, data)
     with pytest.raises(ImportRejected) as refused:
         run(staff, damaged.getvalue(), filename="daftar.xlsx")

@@ -204,15 +204,14 @@ def success_totals(regions: list[Region], service: str, *, after: dict[int, date
                    recent: datetime.date, through: datetime.date) -> dict[int, tuple[int, int]]:
     """For each region's whole area, summed in the database: successes in (after[region], through]
     (None: everything up to `through`) and in (recent, through]. At most two queries."""
-    dates = sorted({day for day in after.values() if day is not None})
-    columns = {f"after_{n}": Sum("count", filter=Q(day__gt=day)) for n, day in enumerate(dates)}
+    column_of = {day: f"after_{n}" for n, day in enumerate(sorted({day for day in after.values() if day}))}
+    columns = {name: Sum("count", filter=Q(day__gt=day)) for day, name in column_of.items()}
     found: dict[int, tuple[int, int]] = {region.pk: (0, 0) for region in regions}
     for rows, owner in _rows_for(regions):
         rows = rows.filter(service=service, outcome=Outcome.SUCCESS, day__lte=through).values(owner)
         rows = rows.annotate(**columns, ever=Sum("count"), recent=Sum("count", filter=Q(day__gt=recent)))
         for row in rows.order_by():
-            day = after.get(row[owner])
-            total = row["ever"] if day is None else row[f"after_{dates.index(day)}"]
+            total = row[column_of.get(after.get(row[owner]), "ever")]
             found[row[owner]] = (total or 0, row["recent"] or 0)
     return found
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import TYPE_CHECKING
 
 from django.utils.dateformat import format as date_format
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BAR = "#0d6efd"
 TARGET = "#dc3545"
@@ -25,6 +27,11 @@ LABEL_EVERY = 3  # weeks between labelled Mondays on the weekly chart
 
 
 def _figure() -> tuple[Figure, object]:
+    # matplotlib is imported on first use: at module level it cost every process (web workers,
+    # commands, the URL checks) about half a second of start-up, for pages that draw no chart.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     figure = Figure(figsize=SIZE, dpi=100, layout="constrained")
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
@@ -68,6 +75,8 @@ def cumulative_chart(points: list[tuple[datetime.date, int]], target_count: int 
                      due: datetime.date | None) -> bytes:
     """Estimated achievement over time against the target line, with the straight path from the
     latest point to the target on its due date."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     figure, axes = _figure()
     days = [day for day, _count in points]
     axes.plot(days, [count for _day_, count in points], color=LINE, linewidth=2, marker="o", markersize=3,

@@ -30,8 +30,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from outreach import charts, counts, held
 from outreach.models import (
@@ -351,6 +349,10 @@ def _font_dir() -> Path:
 
 def summary_pdf(summary: WeeklySummary) -> bytes:
     """The summary as a PDF (fpdf2, pure Python) with the same figures and charts as the e-mail."""
+    # Imported here, as matplotlib in `charts`: loading fpdf2 cost every process a fifth of a second.
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
     context = summary_context(summary)
     data = summary.data
     pdf = FPDF(format="A4")

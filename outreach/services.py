@@ -369,7 +369,7 @@ class Recorded:
 
 
 def _digest(*parts) -> str:
-    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
 def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: datetime.date, delta: int) -> None:

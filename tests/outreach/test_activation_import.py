@@ -212,6 +212,15 @@ def test_the_key_is_derived_from_the_nik_hash_not_the_nik(staff, villages):
     assert activation.created_by == staff
 
 
+@pytest.mark.parametrize("service, outcome, reason", [("ikd", "success", ""), ("ektp", "failed", "no_phone"),
+                                                     ("kia", "failed", "other")])
+def test_the_written_out_key_is_uuid5_of_the_natural_key(service, outcome, reason):
+    row = activation_import._Row(1, {}, service=service, outcome=outcome, reason=reason, day=datetime.date(2025, 11, 27))
+    for hashed in ("0" * 64, "f" * 64, nik_hash(WOMAN)[1]):
+        expected = uuid.uuid5(KEY_NAMESPACE, f"{hashed}|{service}|2025-11-27|{outcome}|{reason}").hex
+        assert activation_import._natural_key(hashed, row) == expected
+
+
 def test_a_file_imported_before_a_key_rotation_is_still_recognised(staff, villages, settings):
     settings.NIK_HMAC_KEYS = [("k1", "first-secret")]
     assert run(staff, MIXED).saved == 5

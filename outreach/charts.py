@@ -26,9 +26,23 @@ FONT = 11
 LABEL_EVERY = 3  # weeks between labelled Mondays on the weekly chart
 
 
+def preload() -> None:
+    """Import matplotlib and fpdf2 (the PDFs) now, in a process that will draw.
+
+    This module and `reports` import them on first use, so that commands which draw nothing
+    (an import, a migration, the URL checks) start about half a second sooner. A process that
+    serves requests or tasks imports them once at start instead (`config/wsgi.py`,
+    `config/celery.py`): a first import racing in two threads (the development server, a
+    threaded pool) can hand one of them a half-initialised matplotlib, and every chart after
+    it fails.
+    """
+    import fpdf  # noqa: F401
+    import matplotlib.dates
+    import matplotlib.figure
+    import matplotlib.ticker  # noqa: F401
+
+
 def _figure() -> tuple[Figure, object]:
-    # matplotlib is imported on first use: at module level it cost every process (web workers,
-    # commands, the URL checks) about half a second of start-up, for pages that draw no chart.
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 

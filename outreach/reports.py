@@ -349,7 +349,7 @@ def _font_dir() -> Path:
 
 def summary_pdf(summary: WeeklySummary) -> bytes:
     """The summary as a PDF (fpdf2, pure Python) with the same figures and charts as the e-mail."""
-    # Imported here, as matplotlib in `charts`: loading fpdf2 cost every process a fifth of a second.
+    # Imported here, as matplotlib in `charts` (see `charts.preload`): a fifth of a second at start-up.
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 

@@ -16,12 +16,12 @@ Decisions (see also the report that came with this module):
 - **Natural key.** (NIK hash, service, date, outcome, failure reason). The activation's
   `idempotency_key` is uuid5 over that key using the HMAC hash of the NIK under the newest
   key, never the NIK itself; rows are inserted with ``INSERT ... ON CONFLICT DO NOTHING
-  RETURNING idempotency_key`` (PostgreSQL: the batch is copied into a temporary table and
-  inserted from it in one statement; SQLite 3.35+: multi-row VALUES within its parameter limit), so importing a file again adds
-  nothing and the RETURNING list says exactly which rows went in. Form entries use random
-  keys and never collide with imported ones. When more than one HMAC key is active the keys
-  derived from the older hashes are looked up too, so a file imported before a key rotation
-  is still recognised.
+  RETURNING`` the idempotency keys (PostgreSQL: the batch is copied into a temporary table
+  and inserted from it in one statement; SQLite 3.35+: multi-row VALUES within its parameter
+  limit), so importing a file again adds nothing and the RETURNING list says exactly which
+  rows went in. Form entries use random keys and never collide with imported ones. When more
+  than one HMAC key is active the keys derived from the older hashes are looked up too, so a
+  file imported before a key rotation is still recognised.
 - **Once per person.** A success for a NIK and service that already has one (under any
   active key, stored earlier or on an earlier line of the same file) is a rejected line
   with its reason, unless it is the very same natural key (then it "already exists"). With

@@ -473,14 +473,17 @@ def test_the_command_prints_the_counts_and_where_the_rejects_are(staff, superuse
     call_command("import_activations", str(path), stdout=out)
     printed = out.getvalue().splitlines()
     assert printed[0] == "1 disimpan, 0 sudah ada, 1 ditolak"
-    rejects = printed[1].removeprefix("Baris yang ditolak: ")
-    assert rejects != printed[1] and "alasan gagal wajib diisi" in open(rejects, encoding="utf-8-sig").read()
+    # The import's own time and pace, in Indonesian number format (2 rows: "2 baris per detik" or more).
+    assert re.fullmatch(r"Selesai dalam \d+,\d\d detik \([\d.]+ baris per detik\)\.", printed[1]), printed[1]
+    rejects = printed[2].removeprefix("Baris yang ditolak: ")
+    assert rejects != printed[2] and "alasan gagal wajib diisi" in open(rejects, encoding="utf-8-sig").read()
     assert Activation.objects.get().created_by == superuser
 
     out = io.StringIO()
     target = tmp_path / "ditolak.csv"
     call_command("import_activations", str(path), "--user", staff.username, "--rejects", str(target), stdout=out)
-    assert out.getvalue().splitlines() == ["0 disimpan, 1 sudah ada, 1 ditolak", f"Baris yang ditolak: {target}"]
+    printed = out.getvalue().splitlines()
+    assert [printed[0], printed[2]] == ["0 disimpan, 1 sudah ada, 1 ditolak", f"Baris yang ditolak: {target}"]
     assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))[1][:2] == ["3", "alasan gagal wajib diisi bila hasilnya gagal (no_phone, old_phone, no_email, no_data, face, mismatch, no_ektp, other)"]
 
 

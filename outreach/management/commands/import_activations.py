@@ -8,10 +8,12 @@ reported, not errors.
 """
 
 import shutil
+import time
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from outreach.activation_import import activations_import, write_rejects_header
@@ -40,6 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(_("Pengguna %s tidak ada.") % user)
         if not Path(path).is_file():
             raise CommandError(_("Berkas tidak ditemukan: %s") % path)
+        started = time.perf_counter()
         try:
             result = activations_import(actor=actor, path_or_file=path, filename=path, session=session)
         except ImportRejected as rejected:
@@ -51,7 +54,13 @@ class Command(BaseCommand):
         except OSError as problem:
             raise CommandError(_("Berkas tidak dapat dibaca: %s") % problem.strerror) from None
 
+        seconds = time.perf_counter() - started
         self.stdout.write(result.summary())
+        # The import's own time (reading, checks, storing), without this process's start-up.
+        self.stdout.write(_("Selesai dalam %(seconds)s detik (%(rate)s baris per detik).") % {
+            "seconds": number_format(seconds, decimal_pos=2),
+            "rate": number_format(round(result.rows / max(seconds, 1e-6)), force_grouping=True),
+        })
         if result.stopped:
             self.stderr.write(_("Pembacaan berhenti sebelum akhir berkas: %s") % result.stopped)
         where = result.rejects_path

@@ -106,7 +106,7 @@ from outreach.privacy import masked, nik_hash, nik_hashes
 from outreach.services import _digest
 from regions import access, audit
 from regions.exports import spreadsheet_safe
-from regions.imports import ImportRejected, LineError, _cell, parse_day
+from regions.imports import ImportRejected, LineError, parse_day
 from regions.models import AuditAction, HistoricalCode, Level, Region, User
 
 logger = logging.getLogger(__name__)
@@ -249,7 +249,9 @@ def _xlsx_rows(raw) -> Iterator[tuple[int, list[str]]]:
             raise ImportRejected([LineError(1, unreadable)]) from None
         text.seek(0)
         for number, cells in enumerate(csv.reader(text), start=1):
-            yield number, [_cell(cell) for cell in cells]
+            # Text already: xlsx2csv wrote dates and numbers out, and XML cannot hold a NUL, so the
+            # cells need none of `regions.imports._cell`'s cleaning (the rows are stripped later).
+            yield number, cells
 
 
 def _is_xlsx(raw, filename: str) -> bool:

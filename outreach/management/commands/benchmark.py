@@ -50,6 +50,7 @@ local counter = 0
 thread_no = 0
 local threads = {}
 local dates = {%(dates)s}
+local districts = {%(districts)s}
 function setup(thread)
   thread:set("thread_no", #threads)
   table.insert(threads, thread)
@@ -62,9 +63,11 @@ local function uuid()
     math.random(0, 0xfff), math.random(0, 0xfff), math.random(0, 0xffffff), math.random(0, 0xffffff))
 end
 request = function()
-  -- A random person each time (36 million possible): a later run does not repeat an earlier one's.
+  -- A random person each time, issued in any kecamatan of the province (about 20 billion
+  -- possible): a later run does not repeat a NIK an earlier one saved, which would be refused.
   local n = math.random(0, 9999 * #dates - 1)
-  local nik = "%(prefix)s" .. dates[math.floor(n / 9999) %% #dates + 1] .. string.format("%%04d", n %% 9999 + 1)
+  local nik = districts[math.random(1, #districts)] .. dates[math.floor(n / 9999) %% #dates + 1]
+    .. string.format("%%04d", n %% 9999 + 1)
   local body = "csrfmiddlewaretoken=%(token)s&service=ikd&result=success&nik=" .. nik .. "&idempotency_key=" .. uuid()
   return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "%(cookie)s", ["X-CSRFToken"] = "%(token)s", ["Referer"] = "https://127.0.0.1:%(port)d/",
@@ -217,7 +220,9 @@ class Command(BaseCommand):
             self.record(f"bare Django view (gunicorn {workers} workers, 32 clients)", f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms")
             before = Activation.objects.count()
             dates = ",".join(f'"{d:%d%m%y}"' for d in (datetime.date(1940, 1, 1) + datetime.timedelta(days=n) for n in range(3650)))
-            script = LUA % {"dates": dates, "prefix": "332408", "token": token, "cookie": cookie, "port": PORT,
+            districts = ",".join(f'"{code.replace(".", "")}"' for code in Region.objects.filter(
+                level=Level.DISTRICT, is_current=True, code__startswith="33.").values_list("code", flat=True))
+            script = LUA % {"dates": dates, "districts": districts, "token": token, "cookie": cookie, "port": PORT,
                             "path": reverse("outreach:log", kwargs={"pk": session.pk})}
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
                 handle.write(script + DONE_LUA)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from outreach import nik
 from outreach.nik import check_nik
 from regions.models import HistoricalCode, Level
 from tests.conftest import make_region
@@ -74,3 +75,18 @@ def test_a_kecamatan_of_an_earlier_edition_is_accepted():
 
 def test_spaces_between_groups_are_ignored():
     assert check_nik("3324 0801 0190 0001", on=ON, service="ikd", married=False).nik.digits == "3324080101900001"
+
+
+def test_codes_are_loaded_once_per_process_and_a_code_added_later_is_still_found(django_assert_num_queries):
+    make_region("33.24.09")
+    village = make_region("33.24.08.2003")
+    with django_assert_num_queries(2):  # every province, regency and kecamatan code, current and earlier
+        assert check_nik("3324080101900001", on=ON, service="ikd", married=False).ok
+    with django_assert_num_queries(0):  # another kecamatan, an earlier edition's: from memory
+        assert not check_nik("3324090101900001", on=ON, service="ikd", married=False).warnings
+        assert not check_nik("9101010101900001", on=ON, service="ikd", married=False).warnings
+    assert village.code not in nik._seen_codes  # villages are never asked for
+    assert check_nik("3324980101900001", on=ON, service="ikd", married=False).warnings  # unknown
+    make_region("33.24.98")  # added after the codes were loaded: asked for, not taken for unknown
+    with django_assert_num_queries(2):
+        assert not check_nik("3324980101900001", on=ON, service="ikd", married=False).warnings

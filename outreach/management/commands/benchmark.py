@@ -216,8 +216,11 @@ class Command(BaseCommand):
         try:
             self._wait_for_server()
             cookie, token = self._sign_in()
+            cpu = self._cpu_seconds(server.pid)
             bare = self._wrk(None, f"http://127.0.0.1:{PORT}/sehat/", seconds)
-            self.record(f"bare Django view (gunicorn {workers} workers, 32 clients)", f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms")
+            cpu = self._cpu_per_request(server.pid, cpu, bare["requests"])
+            self.record(f"bare Django view (gunicorn {workers} workers, 32 clients)",
+                        f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms; {cpu}")
             before = Activation.objects.count()
             dates = ",".join(f'"{d:%d%m%y}"' for d in (datetime.date(1940, 1, 1) + datetime.timedelta(days=n) for n in range(3650)))
             districts = ",".join(f'"{code.replace(".", "")}"' for code in Region.objects.filter(
@@ -226,14 +229,16 @@ class Command(BaseCommand):
                             "path": reverse("outreach:log", kwargs={"pk": session.pk})}
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
                 handle.write(script + DONE_LUA)
+            cpu = self._cpu_seconds(server.pid)
             post = self._wrk(handle.name, f"http://127.0.0.1:{PORT}/", seconds)
+            cpu = self._cpu_per_request(server.pid, cpu, post["requests"])
             saved = Activation.objects.count() - before
             rate = post["requests"] / post["seconds"]
             # A request still in flight when wrk stops may save after being counted as not done.
             errors = post["errors"] + post["status"] + max(0, post["requests"] - saved)
             self.record(f"activation POST (gunicorn {workers} workers, 32 clients)",
                         f"{rate:.0f} req/s, p95 {post['p95']:.1f} ms, p99 {post['p99']:.1f} ms, {errors} errors "
-                        f"({saved:,} rows saved); 1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view",
+                        f"({saved:,} rows saved); 1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view; {cpu}",
                         "≥ 350 req/s, ≥ 1/11 of bare, p95 ≤ 150 ms, 0 errors")
             peak = max(self._peak_kb(pid) for pid in self._children(server.pid))
             self.record("peak memory of a web worker", f"{peak / 1024:.0f} MB")
@@ -289,6 +294,26 @@ class Command(BaseCommand):
     def _children(pid: int) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
         return [int(child) for child in out]
+
+    def _cpu_seconds(self, server: int) -> tuple[float, float]:
+        """CPU time used so far by the web workers and by PostgreSQL's processes. Unlike req/s,
+        CPU per request hardly moves when another tenant of a shared machine takes cycles."""
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def used(pid: int) -> float:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # a process that ended between listing and reading
+                return 0.0
+            return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+        postgres = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True, check=False).stdout.split()
+        return sum(map(used, self._children(server))), sum(used(int(pid)) for pid in postgres)
+
+    def _cpu_per_request(self, server: int, before: tuple[float, float], requests: int) -> str:
+        web, database = (after - start for after, start in zip(self._cpu_seconds(server), before))
+        return (f"CPU per request: web workers {web * 1000 / max(requests, 1):.2f} ms, "
+                f"PostgreSQL {database * 1000 / max(requests, 1):.2f} ms")
 
     @staticmethod
     def _peak_kb(pid: int) -> int:

@@ -364,7 +364,8 @@ class DailyCount(models.Model):
 
     SHARDS = 8
 
-    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: daily_count_key starts with it (an index is paid on every save).
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     service = models.CharField(max_length=4, choices=Service.choices)
     outcome = models.CharField(max_length=7, choices=Outcome.choices)
     failure_reason = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)
@@ -391,7 +392,8 @@ class RegionCount(models.Model):
 
     SHARDS = 8
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: region_count_key and region_count_lookup_idx start with it.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     service = models.CharField(max_length=4, choices=Service.choices)
     outcome = models.CharField(max_length=7, choices=Outcome.choices)
     failure_reason = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)

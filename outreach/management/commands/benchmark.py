@@ -383,13 +383,15 @@ class Command(BaseCommand):
                 self.record(f"activation import, {label}", f"failed: {done.stderr[-300:]}", goal)
                 continue
             peak = int(re.search(r"MAXRSS (\d+)", done.stderr).group(1))
-            # The command prints the import's own time ("Selesai dalam 11,42 detik ..."): the pace
-            # of a web upload, which runs in a worker already started, without this process's start.
+            # The command prints the import's own time ("Selesai dalam 11,42 detik ...", in Indonesian
+            # as every command's output): the pace of a web upload, which runs in a worker already
+            # started, without this process's start. Should that line change, the table says so.
             own = re.search(r"Selesai dalam ([\d.,]+) detik", done.stdout)
             inner = float(own.group(1).replace(".", "").replace(",", ".")) if own else None
             self.record(f"activation import, {label} ({count:,} rows into {Activation.objects.count():,})",
                         f"{count / seconds:,.0f} rows/s end to end with the command's start-up"
-                        + (f", {count / inner:,.0f} rows/s the import itself" if inner else "")
+                        + (f", {count / inner:,.0f} rows/s the import itself" if inner
+                           else ", the import's own time not found in the command's output")
                         + f"; peak memory {peak / 1024:.0f} MB ({done.stdout.strip().splitlines()[0]})", goal)
 
     def insert_floor(self, rows: int) -> None:

@@ -235,14 +235,16 @@ class Command(BaseCommand):
                 self._load(bare, server.pid, None, f"http://127.0.0.1:{PORT}/sehat/", seconds / LOAD_ROUNDS)
                 self._load(post, server.pid, handle.name, f"http://127.0.0.1:{PORT}/", seconds / LOAD_ROUNDS)
             self.record(f"bare Django view (gunicorn {workers} workers, 32 clients)",
-                        f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms; {self._cpu_words(bare)}")
+                        f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms; "
+                        f"{self._cpu_words(bare)}")
             saved = Activation.objects.count() - before
             rate = post["requests"] / post["seconds"]
             # A request still in flight when wrk stops may save after being counted as not done.
             errors = post["errors"] + post["status"] + max(0, post["requests"] - saved)
             self.record(f"activation POST (gunicorn {workers} workers, 32 clients)",
                         f"{rate:.0f} req/s, p95 {post['p95']:.1f} ms, p99 {post['p99']:.1f} ms, {errors} errors "
-                        f"({saved:,} rows saved); 1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view; "
+                        f"({saved:,} rows saved); "
+                        f"1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view; "
                         f"{self._cpu_words(post)}",
                         "≥ 350 req/s, ≥ 1/11 of bare, p95 ≤ 150 ms, 0 errors")
             peak = max(self._peak_kb(pid) for pid in self._children(server.pid))
@@ -301,8 +303,8 @@ class Command(BaseCommand):
         return [int(child) for child in out]
 
     def _cpu_seconds(self, server: int) -> tuple[float, float]:
-        """CPU time used so far by the web workers and by PostgreSQL's processes. Unlike req/s,
-        CPU per request hardly moves when another tenant of a shared machine takes cycles."""
+        """CPU time used so far by the web workers and by PostgreSQL's processes. CPU per request
+        moves much less than req/s when another tenant of a shared machine takes cycles."""
         tick = os.sysconf("SC_CLK_TCK")
 
         def used(pid: int) -> float:
@@ -312,7 +314,8 @@ class Command(BaseCommand):
                 return 0.0
             return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
 
-        postgres = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True, check=False).stdout.split()
+        listed = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True, check=False)
+        postgres = listed.stdout.split()
         return sum(map(used, self._children(server))), sum(used(int(pid)) for pid in postgres)
 
     def _load(self, totals: dict, server: int, script: str | None, url: str, seconds: float) -> None:

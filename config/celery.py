@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 @worker_init.connect
 def _preload_drawing(**_kwargs) -> None:
     """Tasks draw charts and PDFs: their libraries are loaded once, before any task runs, not by
-    two pool threads at once (outreach/charts.py, `preload`)."""
-    from outreach.charts import preload
+    two pool threads at once (outreach/reports.py, `preload`)."""
+    from outreach.reports import preload
 
     preload()

@@ -7,8 +7,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 # The chart and PDF libraries, which the code imports on first use, are loaded before the first
-# request: threads importing them at once can break the import (outreach/charts.py, `preload`).
-from outreach.charts import preload  # noqa: E402
+# request: threads importing them at once can break the import (outreach/reports.py, `preload`).
+from outreach.reports import preload  # noqa: E402
 
 preload()
 

@@ -27,16 +27,8 @@ LABEL_EVERY = 3  # weeks between labelled Mondays on the weekly chart
 
 
 def preload() -> None:
-    """Import matplotlib and fpdf2 (the PDFs) now, in a process that will draw.
-
-    This module and `reports` import them on first use, so that commands which draw nothing
-    (an import, a migration, the URL checks) start about half a second sooner. A process that
-    serves requests or tasks imports them once at start instead (`config/wsgi.py`,
-    `config/celery.py`): a first import racing in two threads (the development server, a
-    threaded pool) can hand one of them a half-initialised matplotlib, and every chart after
-    it fails.
-    """
-    import fpdf  # noqa: F401
+    """Import matplotlib now, in a process that will draw (see `reports.preload`, which web and
+    Celery workers call at start)."""
     import matplotlib.dates
     import matplotlib.figure
     import matplotlib.ticker  # noqa: F401

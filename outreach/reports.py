@@ -347,9 +347,22 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+def preload() -> None:
+    """Import the drawing libraries now: matplotlib (`charts`) and fpdf2 (the PDFs).
+
+    Both are imported on first use, so that commands which draw nothing (an import, a
+    migration, the URL checks) start about half a second sooner. A process that serves requests
+    or tasks imports them once at start instead (`config/wsgi.py`, `config/celery.py`): a first
+    import racing in two threads (the development server, a threaded pool) can hand one of them
+    a half-initialised matplotlib, and every chart after it fails.
+    """
+    charts.preload()
+    import fpdf  # noqa: F401
+
+
 def summary_pdf(summary: WeeklySummary) -> bytes:
     """The summary as a PDF (fpdf2, pure Python) with the same figures and charts as the e-mail."""
-    # Imported here, as matplotlib in `charts` (see `charts.preload`): a fifth of a second at start-up.
+    # Imported here, as matplotlib in `charts` (see `preload`): a fifth of a second at start-up.
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 

@@ -1,5 +1,5 @@
 """Charts and PDFs load their libraries on first use, except in processes that serve requests
-or tasks, which load them at start (outreach/charts.py, `preload`). Fresh interpreters, since
+or tasks, which load them at start (outreach/reports.py, `preload`). Fresh interpreters, since
 this test process has long imported them."""
 
 import json

@@ -33,7 +33,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from outreach import charts, reports
+from outreach import reports
 from outreach.models import Activation, Session, Team, Venue, VenueType
 from regions.models import COUNTRY_CODE, Level, Region, Target, User
 
@@ -192,7 +192,7 @@ class Command(BaseCommand):
         self.record(f"weekly summary figures, {len(regencies)} regencies", f"{time.perf_counter() - started:.1f} s", "≤ 30 s")
         summary = reports.summary_build(Region.objects.get(code="33.24"), week)
         started = time.perf_counter()
-        charts.preload()  # what a web or Celery worker has done at start, before any PDF
+        reports.preload()  # what a web or Celery worker has done at start, before any PDF
         loaded = time.perf_counter()
         content = reports.summary_pdf(summary)
         self.record("one summary PDF", f"{time.perf_counter() - loaded:.2f} s ({len(content) // 1024} KB; loading "

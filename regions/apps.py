@@ -13,3 +13,9 @@ class RegionsConfig(AppConfig):
         from regions import audit
 
         audit.connect()
+        # `field__any_of=[...]`: one array parameter instead of a long IN list (regions/lookups.py).
+        from django.db.models import ForeignKey
+
+        from regions.lookups import AnyOf
+
+        ForeignKey.register_lookup(AnyOf)

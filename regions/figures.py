@@ -102,7 +102,7 @@ class RegionFigures:
 def _latest_population(region_ids: set[int], as_of: date) -> dict[int, dict[str, Figure]]:
     """Each region's own latest non-blank value of every population field on or before `as_of`."""
     latest: dict[int, dict[str, Figure]] = defaultdict(dict)
-    rows = Population.objects.filter(region_id__in=region_ids, as_of__lte=as_of).order_by("region_id", "-as_of")
+    rows = Population.objects.filter(region_id__any_of=region_ids, as_of__lte=as_of).order_by("region_id", "-as_of")
     for row in rows.values("region_id", "as_of", *POPULATION_FIELDS):
         own = latest[row["region_id"]]
         for name in POPULATION_FIELDS:
@@ -113,7 +113,7 @@ def _latest_population(region_ids: set[int], as_of: date) -> dict[int, dict[str,
 
 def _latest_official(region_ids: set[int], as_of: date) -> dict[int, dict[str, Figure]]:
     latest: dict[int, dict[str, Figure]] = defaultdict(dict)
-    rows = OfficialFigure.objects.filter(region_id__in=region_ids, as_of__lte=as_of).order_by("region_id", "-as_of")
+    rows = OfficialFigure.objects.filter(region_id__any_of=region_ids, as_of__lte=as_of).order_by("region_id", "-as_of")
     for row in rows.values("region_id", "indicator", "as_of", "count"):
         latest[row["region_id"]].setdefault(row["indicator"], Figure(row["count"], row["as_of"]))
     return latest

@@ -4,7 +4,8 @@ The country page reads the figures of its 38 provinces' 514 regencies, once filt
 `region_id__in=[...]`: Django and psycopg prepared, quoted and sent each of the 550
 parameters, twice a page, which cost more CPU than the two queries took to run.
 `region_id__any_of=[...]` sends `region_id = ANY(%s)` with one array parameter; SQLite
-gets the usual IN list. Registered on foreign keys (see `RegionsConfig.ready`).
+gets the usual IN list. Registered on foreign keys (see `RegionsConfig.ready`). It takes ids
+or a subquery, not model instances (those need `__in`, whose related form unwraps them).
 """
 
 from __future__ import annotations

@@ -68,3 +68,20 @@ def test_the_demo_has_partners_with_agreements_in_every_status(db):
     assert Partner.objects.count() == 12
     statuses = {agreement.status_on(timezone.localdate()) for agreement in Agreement.objects.all()}
     assert statuses == set(AgreementStatus)
+
+
+def test_the_demo_sessions_fall_on_distinct_working_days_whatever_today_is():
+    """On a Friday, today + 2 (a Sunday) and today + 3 both fell on Monday and clashed."""
+    from datetime import date, timedelta
+
+    from outreach.management.commands.load_outreach_demo import demo_days
+    from outreach.services import holiday_name
+
+    offsets = [-14, -7, 0, 2, 3, 9]
+    # Every weekday, and the Christmas and New Year holidays with their cuti bersama.
+    todays = [date(2026, 12, 4) + timedelta(days=n) for n in range(7)] + [date(2025, 12, 20) + timedelta(days=n) for n in range(16)]
+    for today in todays:
+        days = demo_days(today, offsets)
+        assert len(set(days)) == len(days), (today, days)
+        assert all(day.weekday() != 6 and not holiday_name(day) for day in days), (today, days)
+        assert days == sorted(days), (today, days)

@@ -63,10 +63,8 @@ class Command(BaseCommand):
                 (3, "Rumah lansia (kunjungan)", [Audience.ELDERLY], Status.PLANNED),
                 (9, "SMA Negeri 1 Kaliwungu", [Audience.STUDENTS], Status.PLANNED),
             ]
-            for index, (offset, venue_name, audience, status) in enumerate(plan):
-                day = today + datetime.timedelta(days=offset)
-                while services.holiday_name(day) or day.weekday() > 5:
-                    day += datetime.timedelta(days=1)
+            days = demo_days(today, [offset for offset, *_rest in plan])
+            for index, ((_offset, venue_name, audience, status), day) in enumerate(zip(plan, days)):
                 session = services.session_create(
                     actor=kendal_staff, venue=venues[venue_name], date=day, team=kendal_team,
                     start_time=datetime.time(8), end_time=datetime.time(12), offers_ikd=True,
@@ -90,6 +88,18 @@ class Command(BaseCommand):
             )
             created += len(result.created)
         self.stdout.write(f"Kegiatan demo: {created} baru, {results} hasil layanan.")
+
+
+def demo_days(today: datetime.date, offsets: list[int]) -> list[datetime.date]:
+    """The days `offsets` away from today, each moved on past Sundays and holidays and past a day
+    already taken: the team works 08.00–12.00 each time, so two sessions on one day would clash."""
+    days: list[datetime.date] = []
+    for offset in offsets:
+        day = today + datetime.timedelta(days=offset)
+        while services.holiday_name(day) or day.weekday() == 6 or day in days:
+            day += datetime.timedelta(days=1)
+        days.append(day)
+    return days
 
 
 def demo_nik(district: str, birth: datetime.date, female: bool, serial: int) -> str:

@@ -42,6 +42,14 @@ def test_the_sign_in_page_uses_no_cdn_and_no_inline_script(client, db):
     assert "<script>" not in page and "<script " not in page.replace('<script src="', "")
 
 
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon_ico(client, db):
+    from django.contrib.staticfiles import finders
+
+    page = client.get(reverse("login")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in page
+    assert finders.find("img/favicon.svg") is not None
+
+
 def test_a_browser_set_to_english_still_gets_indonesian_until_the_user_switches(client, db):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="id"' in page and "Masuk ke Jemput Bola" in page

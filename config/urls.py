@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from regions import views as region_views
+from outreach import views as outreach_views
 
 admin.site.site_header = _("Jemput Bola — administrasi")
 admin.site.site_title = _("Jemput Bola")
@@ -19,7 +19,7 @@ def health(request):
 
 
 urlpatterns = [
-    path("", region_views.home, name="home"),
+    path("", outreach_views.home, name="home"),
     path("sehat/", health, name="health"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),

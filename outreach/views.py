@@ -32,6 +32,26 @@ from regions.models import AuditAction, Indicator, Level, Region, subtree_q
 TEAM_FEED_SALT = "outreach.team-feed"
 
 
+HOME_SESSIONS = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The first page after signing in, by role: an operator finds today's sessions one tap from
+    the log page; staff and managers find their reports and the sessions nobody reported yet."""
+    user = request.user
+    today = timezone.localdate()
+    sessions = Session.objects.visible_to(user)
+    context = {"roots": access.root_regions(user), "today": today, "todays": None, "overdue_total": None}
+    if access.logs_results(user):
+        context["todays"] = list(
+            sessions.with_related().filter(date=today).booking().order_by("start_time")[:HOME_SESSIONS]
+        )
+    if access.reads_reports(user):
+        context["overdue_total"] = sessions.overdue(today).count()
+    return render(request, "outreach/home.html", context)
+
+
 def _session_or_404(user, pk: int, *, related: bool = True) -> Session:
     """A session the user may see; `related=False` joins only its venue and village (a save that
     redirects needs no more, and a smaller join is planned faster on every operator's save)."""

@@ -127,9 +127,16 @@ def colleagues(user):
     return User.objects.filter(is_active=True, is_superuser=False, regions__in=inside).distinct()
 
 
+def logs_results(user) -> bool:
+    """Operators and staff record activation results (where: `can_log_results`)."""
+    return bool(scope_codes(user)) and (user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.STAFF))
+
+
+def reads_reports(user) -> bool:
+    """Staff and managers follow progress on the report pages; operators record results."""
+    return bool(scope_codes(user)) and (user.is_superuser or user.role in (User.Role.STAFF, User.Role.MANAGER))
+
+
 def can_log_results(user, region: Region) -> bool:
     """Operators and staff record activation results at sessions inside their regions."""
-    return (
-        can_see_region(user, region)
-        and (user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.STAFF))
-    )
+    return logs_results(user) and can_see_region(user, region)

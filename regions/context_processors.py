@@ -6,4 +6,8 @@ def navigation(request) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {"nav_can_write": access.can_write(user), "nav_can_manage_users": access.can_manage_users(user)}
+    return {
+        "nav_can_write": access.can_write(user),
+        "nav_can_manage_users": access.can_manage_users(user),
+        "nav_reads_reports": access.reads_reports(user),
+    }

@@ -23,11 +23,6 @@ SEARCH_LIMIT = 20
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "regions/home.html", {"roots": access.root_regions(request.user)})
-
-
-@login_required
 def region_index(request: HttpRequest) -> HttpResponse:
     roots = access.root_regions(request.user)
     if len(roots) == 1:

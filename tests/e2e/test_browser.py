@@ -61,6 +61,8 @@ def test_an_operator_logs_results_on_a_phone_and_closes_the_session(new_page, op
 
     sign_in(page, "oscar")
     expect(page.get_by_role("heading", name="Selamat datang, Oscar")).to_be_visible()
+    # Today's session is on the first page, one tap from the log page.
+    expect(page.get_by_role("link", name="Catat hasil")).to_have_attribute("href", f"/kegiatan/{session.pk}/catat/")
     shot(page, "operator-01-signed-in")
 
     # The menu is folded away on a phone.

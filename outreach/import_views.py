@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from outreach.activation_import import activations_import
+from outreach.models import Session
 from regions import access, audit
 from regions.imports import ImportRejected
 from regions.models import AuditAction
@@ -85,6 +86,12 @@ def _rejects_download(request: HttpRequest, token: str) -> FileResponse:
     )
 
 
+def _visible_session(user, pk: str) -> Session | None:
+    if not pk.isdigit():
+        return None
+    return Session.objects.visible_to(user).with_related().filter(pk=int(pk)).first()
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -111,6 +118,9 @@ def activation_import(request: HttpRequest) -> HttpResponse:
                     context["rejects_token"] = _keep_rejects(request, result.rejects_path)
                 form = ActivationImportForm()
     else:
-        form = ActivationImportForm()
+        # From a session's page: the session is filled in, and named so staff see which one it is.
+        chosen = _visible_session(request.user, request.GET.get("kegiatan", ""))
+        form = ActivationImportForm(initial={"session": chosen.pk} if chosen else None)
+        context["chosen"] = chosen
     context["form"] = form
     return render(request, "outreach/activation_import.html", context)

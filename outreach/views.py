@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
+from outreach.models import BOOKING_STATUSES, SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
 from outreach.privacy import masked
 from regions import access, audit
 from outreach.progress import FIELDS, NoBase, progress_for
@@ -161,7 +161,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "outreach/session_detail.html",
         {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session),
-         "can_log": access.can_log_results(request.user, session.venue.village), "photos": photos},
+         "can_log": access.can_log_results(request.user, session.venue.village), "photos": photos,
+         "can_import": can_write and session.status in BOOKING_STATUSES},
     )
 
 

@@ -534,6 +534,21 @@ def test_staff_upload_a_file_and_download_the_rejected_lines(client_for, staff, 
     assert client_for(other).get(reverse("outreach:activation_import"), {"ditolak": token}).status_code == 404
 
 
+def test_a_sessions_page_leads_to_the_import_with_the_session_filled_in(client_for, staff, outsider, session, villages):
+    client = client_for(staff)
+    url = f"{reverse('outreach:activation_import')}?kegiatan={session.pk}"
+    assert url in client.get(reverse("outreach:detail", kwargs={"pk": session.pk})).content.decode()
+    response = client.get(url)
+    assert response.context["form"]["session"].value() == session.pk
+    assert "Untuk kegiatan: <strong>Balai Desa Sumberejo</strong>" in response.content.decode()
+
+    # No number, or another region's session, fills in nothing and names nothing.
+    assert client.get(f"{reverse('outreach:activation_import')}?kegiatan=satu").context["chosen"] is None
+    other = client_for(outsider).get(url)
+    assert other.context["chosen"] is None and other.context["form"]["session"].value() is None
+    assert "Balai Desa Sumberejo" not in other.content.decode()
+
+
 def test_the_upload_page_refuses_other_files_and_reports_unreadable_ones(client_for, staff, villages):
     client = client_for(staff)
     response = upload(client, b"%PDF-1.4", name="hasil.pdf")

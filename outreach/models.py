@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regions import access
+from regions import access, maps
 from regions.models import Region
 
 
@@ -93,9 +93,7 @@ class Venue(models.Model):
 
     @property
     def map_url(self) -> str:
-        if self.latitude is None:
-            return ""
-        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
+        return maps.map_url(self.latitude, self.longitude, self.village)
 
 
 class TeamQuerySet(models.QuerySet):

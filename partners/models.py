@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regions import access
+from regions import access, maps
 from regions.models import Region
 
 EXPIRING_DAYS = 30
@@ -72,9 +72,7 @@ class Partner(models.Model):
 
     @property
     def map_url(self) -> str:
-        if self.latitude is None:
-            return ""
-        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=18/{self.latitude}/{self.longitude}"
+        return maps.map_url(self.latitude, self.longitude, self.village)
 
 
 class AgreementStatus(models.TextChoices):

@@ -177,7 +177,7 @@ def directory(*, today: datetime.date, district: str = "", sector: str = "", car
     benefits = (
         Benefit.objects.filter(valid_from__lte=today, valid_until__gte=today, agreement__in=Agreement.objects.in_force(today),
                                agreement__partner__is_active=True)
-        .select_related("agreement__partner__village__parent")
+        .select_related("agreement__partner__village__parent__parent")
         .order_by("agreement__partner__business_name", "pk")
     )
     if district:

@@ -217,6 +217,15 @@ def test_the_whatsapp_link_carries_the_announcement(client, upcoming):
     assert "Bawa: e-KTP, HP Android/iOS dengan email aktif" in text
 
 
+def test_a_venue_without_coordinates_still_gets_a_map_link_to_its_village(client, upcoming):
+    assert upcoming.venue.latitude is None
+    page = client.get(reverse("outreach:public_regency", kwargs={"code": "33.24"})).content.decode()
+    search = "https://www.openstreetmap.org/search?query=Sumberejo%2C+Kaliwungu%2C+Kabupaten+Kendal"
+    assert f'href="{search}" rel="noopener">Lihat peta</a>' in page
+    link = page.split('href="https://wa.me/?text=')[1].split('"')[0]
+    assert f"Peta: {search}" in unquote(link.replace("&amp;", "&"))
+
+
 def test_the_regency_calendar_feed_parses_and_keeps_private_sessions_out(client, plan, school):
     public = plan(date=next_weekday(2))
     plan(date=next_weekday(2), venue=school, start_time=TEN, end_time=NOON)

@@ -81,6 +81,8 @@ def test_the_directory_shows_only_benefits_in_force(client, partner, blitar_part
         page = client.get(reverse("partners:directory")).content.decode()
     assert "Warung Bu Sri" in page and "Toko Buku Blitar" not in page
     assert "Potongan 10% untuk pemegang KIA: setiap pembelian" in page and "https://wa.me/6281234567890" in page
+    # No coordinates were entered: the map link searches for the village, its kecamatan and its regency.
+    assert 'href="https://www.openstreetmap.org/search?query=Sumberejo%2C+Kaliwungu%2C+Kabupaten+Kendal"' in page
 
 
 def test_the_directory_filters_by_kecamatan_sector_and_card(partner, agreement_for):

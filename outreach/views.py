@@ -25,7 +25,7 @@ from outreach.models import BOOKING_STATUSES, SERVICE_FIELDS, Outcome, Session, 
 from outreach.privacy import masked
 from regions import access, audit
 from outreach.progress import FIELDS, NoBase, progress_for
-from regions.exports import export_rows
+from regions.exports import download
 from regions.figures import default_year
 from regions.models import AuditAction, Indicator, Level, Region, subtree_q
 
@@ -557,12 +557,8 @@ def _report_params(request: HttpRequest) -> tuple[str, int, datetime.date]:
 
 
 def _download(table: list[list], header: list[str], fmt: str, filename: str, *, region: Region | None = None) -> HttpResponse:
-    content, content_type = export_rows(table, header=header, fmt=fmt)
-    audit.record(AuditAction.EXPORT, object_type="outreach.report", object_id=filename[:64],
-                 region_code=region.code if region else "", detail={"format": fmt, "rows": len(table)})
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return download(table, header=header, fmt=fmt, filename=filename, object_type="outreach.report", object_id=filename,
+                    region_code=region.code if region else "")
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.utils import timezone
 from partners import services
 from partners.models import Agreement, Card, Partner, Sector, UsageRecap
 from regions import access, audit
-from regions.exports import export_rows
+from regions.exports import download
 from regions.models import AuditAction, Level, Region
 
 
@@ -66,12 +66,8 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
                 for r in UsageRecap.objects.filter(partner__in=Partner.objects.visible_to(request.user)).select_related("partner")]
     else:
         raise Http404
-    content, content_type = export_rows(rows, header=header, fmt=fmt)
-    audit.record(AuditAction.EXPORT, object_type=f"partners.{what}", region_code=audit.user_region(request.user),
-                 detail={"format": fmt, "rows": len(rows)})
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{what}-{today:%Y%m%d}.{fmt}"'
-    return response
+    return download(rows, header=header, fmt=fmt, filename=f"{what}-{today:%Y%m%d}", object_type=f"partners.{what}",
+                    region_code=audit.user_region(request.user))
 
 
 @login_required

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from django.http import HttpResponse
 from django.utils.functional import Promise
 
 
@@ -34,3 +35,17 @@ def export_rows(rows: list[list], *, header: list[str], fmt: str) -> tuple[bytes
     writer.writerow(header)
     writer.writerows(safe)
     return text.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+
+
+def download(rows: list[list], *, header: list[str], fmt: str, filename: str, object_type: str,
+             object_id: str = "", region_code: str = "") -> HttpResponse:
+    """A table as a CSV or XLSX attachment, recorded in the audit log as an export."""
+    from regions import audit
+    from regions.models import AuditAction
+
+    content, content_type = export_rows(rows, header=header, fmt=fmt)
+    audit.record(AuditAction.EXPORT, object_type=object_type, object_id=object_id, region_code=region_code,
+                 detail={"format": fmt, "rows": len(rows)})
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regions import access, imports
+from regions.exports import download
 from regions.figures import default_year, region_figures
 from regions.forms import AccountImportForm, FigureUploadForm
 from regions.models import Indicator, Region
@@ -47,6 +48,13 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     if sort in Indicator.values:
         # Worst first; children without a coverage figure go last.
         rows.sort(key=lambda row: (row[1].coverage(sort) is None, row[1].coverage(sort) or 0, row[0].code))
+    else:
+        sort = ""
+    fmt = request.GET.get("unduh")
+    if fmt in ("csv", "xlsx"):
+        table = [_figures_row(region, figures[region.pk]), *(_figures_row(child, found) for child, found in rows)]
+        return download(table, header=FIGURES_HEADER, fmt=fmt, filename=f"wilayah-{region.code}-{year}-{as_of:%Y%m%d}",
+                        object_type="regions.figures", object_id=region.code, region_code=region.code)
     return render(
         request,
         "regions/region_detail.html",
@@ -64,8 +72,26 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "as_of": as_of,
             "sort": sort,
             "indicators": Indicator,
+            "query": f"tahun={year}&urut={sort}",
         },
     )
+
+
+FIGURES_HEADER = [
+    "region_code", "region_name", "is_current", "population", "wajib_ktp", "children",
+    *(f"{indicator}_{name}" for indicator in Indicator.values
+      for name in ("target_percent", "target_count", "official", "official_as_of", "coverage_percent")),
+]
+
+
+def _figures_row(region: Region, figures) -> list:
+    """One line of the region browser's download: the region's bases, then each indicator's figures."""
+    row = [region.code, region.name, region.is_current,
+           *(figures.population[name].value for name in ("population", "wajib_ktp", "children"))]
+    for indicator in Indicator.values:
+        item = figures.indicators[indicator]
+        row += [item.target.percent, item.target_count, item.achieved.value, item.achieved.as_of, item.coverage]
+    return row
 
 
 def _year_from(request: HttpRequest, today: date) -> int:

@@ -139,3 +139,36 @@ def test_the_country_page_with_figures_stays_within_its_queries(full_regions, cl
     figures = response.context["figures"]
     assert figures.population["wajib_ktp"].value == 38 * 700 and not figures.population["wajib_ktp"].partial
     assert figures.indicators["ikd"].coverage == Decimal("14.29")
+
+
+def test_the_region_table_downloads_as_csv_and_xlsx_in_the_pages_order(client_for, staff, outsider, kendal, kaliwungu, national_targets):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from regions.models import AuditEvent
+
+    other = make_region("33.24.01")
+    for region, wajib, done in [(kaliwungu, 1000, 900), (other, 1000, 100)]:
+        Population.objects.create(region=region, as_of=END_2025, wajib_ktp=wajib)
+        OfficialFigure.objects.create(region=region, indicator="ikd", as_of=END_2025, count=done)
+    client = client_for(staff)
+    url = reverse("regions:detail", kwargs={"code": "33.24"})
+    assert "?tahun=2025&amp;urut=ikd&amp;tabel=wilayah&amp;unduh=xlsx" in client.get(
+        url, {"tahun": 2025, "urut": "ikd"}).content.decode()
+
+    response = client.get(url, {"tahun": 2025, "urut": "ikd", "unduh": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="wilayah-33.24-2025-20251231.csv"'
+    lines = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [line["region_code"] for line in lines[:3]] == ["33.24", "33.24.01", "33.24.08"]  # the region, then worst first
+    kendal_line, worst = lines[0], lines[1]
+    assert kendal_line["wajib_ktp"] == "2000" and kendal_line["ikd_official"] == "1000"  # summed from its kecamatan
+    assert worst["ikd_target_percent"] == "30.00" and worst["ikd_target_count"] == "300"
+    assert worst["ikd_official"] == "100" and worst["ikd_official_as_of"] == "2025-12-31" and worst["ikd_coverage_percent"] == "10.00"
+    assert AuditEvent.objects.filter(action="export", object_type="regions.figures", object_id="33.24").count() == 1
+
+    sheet = load_workbook(io.BytesIO(client.get(url, {"tahun": 2025, "unduh": "xlsx"}).content)).active
+    assert sheet["A1"].value == "region_code" and sheet["A2"].value == "33.24"
+
+    assert client_for(outsider).get(url, {"unduh": "csv"}).status_code == 404

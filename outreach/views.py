@@ -157,12 +157,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_write:
         history = list(session.history.select_related("history_user").order_by("-history_date")[:50])
     photos = list(session.photos.all()) if session.status == Status.DONE else []
+    # What the session yielded so far, as on the operator's page (people and tallies).
+    counts = services.session_counts(session) if session.status in BOOKING_STATUSES else None
     return render(
         request,
         "outreach/session_detail.html",
         {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session),
          "can_log": access.can_log_results(request.user, session.venue.village), "photos": photos,
-         "can_import": can_write and session.status in BOOKING_STATUSES},
+         "can_import": can_write and session.status in BOOKING_STATUSES, "counts": counts},
     )
 
 

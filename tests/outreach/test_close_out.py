@@ -118,3 +118,22 @@ def test_a_tally_page_counts_once_per_form(client_for, operator, outsider, sessi
     assert response.status_code == 200 and session_counts(session)["ikd"]["success"] == 40
     response = client.post(url, {"idempotency_key": str(uuid.uuid4())})
     assert "Isi paling sedikit satu jumlah." in response.content.decode()
+
+
+def test_the_sessions_page_shows_what_it_yielded_people_and_tallies_together(client_for, operator, staff, session):
+    client = client_for(operator)
+    tally = {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "40", "n_ikd_no_phone": "6"}
+    page = client.post(reverse("outreach:tally", kwargs={"pk": session.pk}), tally, follow=True).content.decode()
+    assert "Hasil layanan" in page and "✓ 40</span>" in page and "✗ 6</span>" in page
+    activation_record(actor=operator, session=session, service="ikd", outcome="success", nik="3324080101900001",
+                      idempotency_key=uuid.uuid4())
+    page = client_for(staff).get(reverse("outreach:detail", kwargs={"pk": session.pk})).content.decode()
+    assert "✓ 41</span>" in page
+
+
+def test_a_cancelled_session_shows_no_results_block(client_for, staff, session):
+    from outreach.services import session_cancel
+
+    session_cancel(actor=staff, session=session, reason="Banjir")
+    page = client_for(staff).get(reverse("outreach:detail", kwargs={"pk": session.pk})).content.decode()
+    assert "Hasil layanan" not in page

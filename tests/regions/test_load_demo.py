@@ -1,7 +1,10 @@
 import io
 
 from django.core.management import call_command
+from django.utils import timezone
 
+from outreach.models import WeeklySummary
+from outreach.reports import last_full_week
 from regions.models import Region, User
 from tests.conftest import can_sign_in
 
@@ -16,8 +19,12 @@ def test_the_demo_is_idempotent_and_its_logins_work(db, settings):
     output = load()
     users, regions = User.objects.count(), Region.objects.count()
     assert "staf.kendal" in output and settings.DEMO_PASSWORD in output
+    summaries = set(WeeklySummary.objects.values_list("region__code", "week_start"))
     load()
     assert (User.objects.count(), Region.objects.count()) == (users, regions)
+    # Last week's summaries are there to look at, once per office however often the demo loads.
+    week = last_full_week(timezone.localdate())
+    assert summaries == set(WeeklySummary.objects.values_list("region__code", "week_start")) == {("33.24", week), ("35.72", week)}
 
     for username in ["admin.pusat", "staf.kendal", "pimpinan.kendal", "operator.kaliwungu", "staf.blitar"]:
         assert can_sign_in(username, settings.DEMO_PASSWORD), username

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from outreach import services
+from outreach import reports, services
 from outreach.models import Audience, FailureReason, Outcome, Status, Team, Venue, VenueType
 from regions.models import Region, User
 
@@ -88,6 +88,11 @@ class Command(BaseCommand):
             )
             created += len(result.created)
         self.stdout.write(f"Kegiatan demo: {created} baru, {results} hasil layanan.")
+        # Last week's summaries, as the Monday job would have built them (rebuilt on each run).
+        week = reports.last_full_week(today)
+        summaries = [reports.summary_build(place, week) for place in reports.office_regions()]
+        if summaries:
+            self.stdout.write(f"Ringkasan mingguan demo: {len(summaries)} wilayah, minggu {summaries[0].week_label}.")
 
 
 def demo_days(today: datetime.date, offsets: list[int]) -> list[datetime.date]:

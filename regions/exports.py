@@ -6,6 +6,9 @@ import io
 from django.http import HttpResponse
 from django.utils.functional import Promise
 
+from regions import audit
+from regions.models import AuditAction
+
 
 def spreadsheet_safe(value) -> object:
     """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a quote."""
@@ -40,9 +43,6 @@ def export_rows(rows: list[list], *, header: list[str], fmt: str) -> tuple[bytes
 def download(rows: list[list], *, header: list[str], fmt: str, filename: str, object_type: str,
              object_id: str = "", region_code: str = "") -> HttpResponse:
     """A table as a CSV or XLSX attachment, recorded in the audit log as an export."""
-    from regions import audit
-    from regions.models import AuditAction
-
     content, content_type = export_rows(rows, header=header, fmt=fmt)
     audit.record(AuditAction.EXPORT, object_type=object_type, object_id=object_id, region_code=region_code,
                  detail={"format": fmt, "rows": len(rows)})

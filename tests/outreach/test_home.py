@@ -84,3 +84,13 @@ def test_the_home_page_takes_the_same_queries_for_one_session_or_many(client_for
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("home"))
     assert len(response.context["todays"]) == 11
+
+
+def test_each_log_button_names_its_session_for_screen_readers(client_for, operator, plan, school):
+    today = timezone.localdate()
+    plan(date=today)
+    plan(date=today, venue=school, start_time=TEN, end_time=NOON)
+    for url in (reverse("home"), reverse("outreach:mine")):
+        page = client_for(operator).get(url).content.decode()
+        assert 'Catat hasil<span class="visually-hidden">: Balai Desa Sumberejo,' in page, url
+        assert 'Catat hasil<span class="visually-hidden">: SMA Negeri 1 Kaliwungu,' in page, url

@@ -23,9 +23,7 @@ def what_to_bring(session: Session) -> list[str]:
 
 
 def place_line(session: Session) -> str:
-    village = session.venue.village
-    district = village.parent
-    parts = [session.venue.name, session.venue.address, village.name, district.name if district else "", district.parent.name if district and district.parent else ""]
+    parts = [session.venue.name, session.venue.address, *session.venue.village.area_names()]
     return ", ".join(part for part in parts if part)
 
 

@@ -13,13 +13,8 @@ OSM = "https://www.openstreetmap.org"
 def map_url(latitude, longitude, village: Region) -> str:
     """The point if both coordinates are known, else the village's area.
 
-    Reads `village.parent.parent`: callers showing many places load them with
-    `select_related("…village__parent__parent")`.
+    Reads the village's parents (`Region.area_names`).
     """
     if latitude is not None and longitude is not None:
         return f"{OSM}/?mlat={latitude}&mlon={longitude}#map=18/{latitude}/{longitude}"
-    # Village, kecamatan and regency: enough to tell namesakes apart.
-    district = village.parent
-    regency = district.parent if district else None
-    names = [region.name for region in (village, district, regency) if region is not None]
-    return f"{OSM}/search?query={quote_plus(', '.join(names))}"
+    return f"{OSM}/search?query={quote_plus(', '.join(village.area_names()))}"

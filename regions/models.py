@@ -174,6 +174,18 @@ class Region(models.Model):
     def contains(self, other: "Region") -> bool:
         return code_within(other.code, self.code)
 
+    def area_names(self) -> list[str]:
+        """This region's name, its parent's and its grandparent's (for a village: desa, kecamatan,
+        regency), enough to tell namesakes apart. Reads the parents: load them with
+        `select_related("…__parent__parent")` when naming many places."""
+        names, region = [self.name], self
+        for _step in range(2):
+            region = region.parent
+            if region is None:
+                break
+            names.append(region.name)
+        return names
+
 
 class User(AbstractUser):
     class Role(models.TextChoices):

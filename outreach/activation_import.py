@@ -30,8 +30,8 @@ Decisions (see also the report that came with this module):
   looked up afterwards to say why; with several keys the earlier successes are looked up
   before the insert, since the database cannot match a hash made under an older key.
 - **Session.** Rows with a session (the ``session`` column, or the `session` argument for
-  the whole file) are attached to it: it must be visible to the actor and offer the row's
-  service; a blank date takes the session's date and another date is refused; a blank
+  the whole file) are attached to it: it must be visible to the actor, not cancelled or
+  postponed (`Session.takes_imported_results`), and offer the row's service; a blank date takes the session's date and another date is refused; a blank
   village_code takes the venue's village. Rows without a session are attached to one
   "Impor daftar" session per office (the regency of the row's village), created on first
   use with its own team and an inactive venue, status done, not public. This was chosen
@@ -319,6 +319,7 @@ class _SessionInfo:
     village_code: str
     date: datetime.date
     services: frozenset[str]
+    takes_results: bool  # Session.takes_imported_results
 
 
 def _natural_key(hashed: str, row: _Row) -> str:
@@ -348,6 +349,17 @@ def _region_error(code: str) -> str:
 
 def _session_error(text: str) -> str:
     return _("kegiatan %s tidak ada atau di luar wilayah Anda") % text
+
+
+def _closed_session_error(text: str) -> str:
+    return _("kegiatan %s dibatalkan atau ditunda: hasilnya tidak dapat diimpor") % text
+
+
+def _session_info(session: Session) -> _SessionInfo:
+    """What the checks need of a session (loaded with its venue's village)."""
+    services = frozenset(str(service.value) for service in session.services if service in LOGGED_SERVICES)
+    return _SessionInfo(session.pk, session.venue.village_id, session.venue.village.code, session.date, services,
+                        session.takes_imported_results)
 
 
 def _default_author():
@@ -512,20 +524,11 @@ class _Importer:
         """Sessions, villages and NIK region codes the batch names that the caches lack: a few queries."""
         session_ids = {row.session_id for row in rows if row.session_id is not None} - set(self.sessions)
         if session_ids:
-            found = Session.objects.filter(pk__in=session_ids)
+            found = Session.objects.filter(pk__in=session_ids).select_related("venue__village")
             if self.actor is not None:
                 found = found.visible_to(self.actor)
-            for info in found.values(
-                "pk", "venue__village_id", "venue__village__code", "date",
-                "offers_ikd", "offers_ektp", "offers_kia",
-            ):
-                services = frozenset(
-                    service for service, name in (("ikd", "offers_ikd"), ("ektp", "offers_ektp"), ("kia", "offers_kia"))
-                    if info[name]
-                )
-                self.sessions[info["pk"]] = _SessionInfo(
-                    info["pk"], info["venue__village_id"], info["venue__village__code"], info["date"], services
-                )
+            for session in found:
+                self.sessions[session.pk] = _session_info(session)
             for pk in session_ids:
                 self.sessions.setdefault(pk, None)
 
@@ -565,6 +568,8 @@ class _Importer:
             session = self.sessions.get(row.session_id)
             if session is None:
                 errors.append(_session_error(str(row.session_id)))
+            elif not session.takes_results:
+                errors.append(_closed_session_error(str(row.session_id)))
             else:
                 if row.service in SERVICES and row.service not in session.services:
                     errors.append(_("layanan %s tidak dibuka pada kegiatan ini") % Service(row.service).label)
@@ -821,8 +826,9 @@ def _param_session(actor, session) -> _SessionInfo | None:
     found = found.first()
     if found is None:
         raise ImportRejected([LineError(1, _session_error(str(pk)))])
-    services = frozenset(str(service.value) for service in found.services if service in LOGGED_SERVICES)
-    return _SessionInfo(found.pk, found.venue.village_id, found.venue.village.code, found.date, services)
+    if not found.takes_imported_results:
+        raise ImportRejected([LineError(1, _closed_session_error(str(pk)))])
+    return _session_info(found)
 
 
 def activations_import(*, actor, path_or_file, filename: str, session=None) -> ImportResult:

@@ -277,6 +277,12 @@ class Session(SessionFields):
     def is_open(self) -> bool:
         return self.status in (Status.PLANNED, Status.CONFIRMED)
 
+    @property
+    def takes_imported_results(self) -> bool:
+        """A list of results may be imported into a session that took place or will (a done one
+        included: its paper list is typed up afterwards); a cancelled or postponed one had none."""
+        return self.status in BOOKING_STATUSES
+
 
 class Outcome(models.TextChoices):
     SUCCESS = "success", _("Berhasil")

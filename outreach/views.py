@@ -164,7 +164,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/session_detail.html",
         {"session": session, "can_write": can_write, "history": history, "share_url": whatsapp_url(session),
          "can_log": access.can_log_results(request.user, session.venue.village), "photos": photos,
-         "can_import": can_write and session.status in BOOKING_STATUSES, "counts": counts},
+         "can_import": can_write and session.takes_imported_results, "counts": counts},
     )
 
 

@@ -138,6 +138,22 @@ def test_a_success_already_stored_is_a_rejected_line_and_a_failure_is_still_take
     assert Activation.objects.filter(service="ikd", outcome="success").count() == 1
 
 
+def test_a_cancelled_or_postponed_session_takes_no_imported_results(staff, plan, session, villages):
+    from outreach.services import session_cancel
+    from regions.imports import ImportRejected
+
+    cancelled = session_cancel(actor=staff, session=plan(start_time=datetime.time(13), end_time=datetime.time(15)),
+                               reason="Banjir")
+    result = run(staff, csv_bytes(f"{ADULT},ikd,success,,,,,{cancelled.pk}", f"{WOMAN},ikd,success,,,,,{session.pk}"))
+    assert (result.saved, result.rejected) == (1, 1)
+    assert rejected_lines(result) == {2: f"kegiatan {cancelled.pk} dibatalkan atau ditunda: hasilnya tidak dapat diimpor"}
+    assert Activation.objects.get().session == session
+    # The same session for the whole file is refused before any line is read.
+    with pytest.raises(ImportRejected):
+        run(staff, csv_bytes(f"{adult(3)},ikd,success,,,,,"), session=cancelled.pk)
+    assert Activation.objects.count() == 1
+
+
 def test_another_office_is_not_told_where_the_earlier_success_was(operator, session, blitar, villages):
     activation_record(actor=operator, session=session, service="ikd", nik=ADULT, outcome=Outcome.SUCCESS,
                       idempotency_key=uuid.uuid4())

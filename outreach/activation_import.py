@@ -57,6 +57,9 @@ Decisions (see also the report that came with this module):
   a known province and regency but an unknown kecamatan (a warning the form lets the
   operator confirm) is rejected: a file has no confirmation box. A failure reason
   "other" needs no note here (the form asks for one).
+- **Dry run.** ``dry_run=True`` (the web page's preview, the command's --dry-run) runs the
+  same batches in one transaction that is rolled back, and leaves the counts alone, so its
+  figures and rejected lines are the import's own, whatever the file's size.
 - **Speed.** Per batch: one query for the sessions, one for the villages and one pair for
   the NIK region codes not seen before (all cached for the rest of the file), one insert
   and one count upsert (villages and roll-ups, through `outreach.counts`), and look-ups
@@ -81,6 +84,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -145,12 +149,17 @@ class ImportResult:
     rejects_path: str | None = None  # a temporary CSV (caller removes it); None when nothing was rejected
     rejects_preview: list[LineError] = field(default_factory=list)  # the first PREVIEW_LINES rejects
     stopped: str = ""  # why reading stopped before the end of the file, if it did
+    dry_run: bool = False  # checked only: `saved` counts the rows an import would store
 
     @property
     def rows(self) -> int:
         return self.saved + self.existing + self.rejected
 
     def summary(self) -> str:
+        if self.dry_run:
+            return _("%(saved)d akan disimpan, %(existing)d sudah ada, %(rejected)d ditolak") % {
+                "saved": self.saved, "existing": self.existing, "rejected": self.rejected,
+            }
         return _("%(saved)d disimpan, %(existing)d sudah ada, %(rejected)d ditolak") % {
             "saved": self.saved, "existing": self.existing, "rejected": self.rejected,
         }
@@ -372,6 +381,7 @@ def _default_author():
 class _Importer:
     def __init__(self, *, actor, author, default_session: _SessionInfo | None, result: ImportResult):
         self.actor = actor
+        self.dry_run = result.dry_run
         self.author = author
         self.default_session = default_session
         self.result = result
@@ -671,7 +681,8 @@ class _Importer:
             for row in to_insert:
                 if row.key in inserted:
                     added[(row.village_id, row.service, row.outcome, row.reason, row.day)] += 1
-            counts.add_many(added)
+            if not self.dry_run:  # rolled back anyway: no count row is locked for the run
+                counts.add_many(added)
         self.result.saved += len(inserted)
         lost = [row for row in to_insert if row.key not in inserted]
         if lost:
@@ -831,7 +842,20 @@ def _param_session(actor, session) -> _SessionInfo | None:
     return _session_info(found)
 
 
-def activations_import(*, actor, path_or_file, filename: str, session=None) -> ImportResult:
+@contextmanager
+def _written_or_rolled_back(dry_run: bool):
+    """A dry run stores its batches as an import does, in one transaction rolled back at the end:
+    later batches see the earlier ones (a person's second success, a line repeated), exactly as
+    in the import, and memory stays flat. It leaves the counts alone (see `_Importer.store`)."""
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def activations_import(*, actor, path_or_file, filename: str, session=None, dry_run: bool = False) -> ImportResult:
     """Import a CSV or XLSX of activations as a stream; see the module docstring.
 
     `actor` None means no region limit (the command without --user); otherwise the actor must
@@ -840,49 +864,57 @@ def activations_import(*, actor, path_or_file, filename: str, session=None) -> I
     when the file cannot be read at all (or `session` is not one the actor may see); every
     other problem is a rejected line. Each batch is committed on its own, so a file that
     breaks halfway keeps the batches before the break (importing it again adds nothing).
+
+    `dry_run` checks the whole file and keeps nothing (the preview staff see before they
+    confirm; `_written_or_rolled_back`): the result's `saved` is what an import would store,
+    its rejects are the same. Only a writer that stores the same people between the two can
+    make them differ. No audit event: nothing was imported.
     """
     if actor is not None:
         access.require_write(actor)
     author = actor if actor is not None else _default_author()
-    result = ImportResult()
+    result = ImportResult(dry_run=dry_run)
     importer = _Importer(actor=actor, author=author, default_session=_param_session(actor, session), result=result)
-    raw, owned = _open_binary(path_or_file)
-    try:
-        xlsx = _is_xlsx(raw, filename)
-        if not xlsx:
-            _check_utf8(raw)
-        rows = _xlsx_rows(raw) if xlsx else _csv_rows(raw)
-        positions = _header(rows)
-        batch: list[tuple[int, dict[str, str]]] = []
+    with _written_or_rolled_back(dry_run):
+        raw, owned = _open_binary(path_or_file)
         try:
-            for line, cells in rows:
-                if not "".join(cells).strip():
-                    continue
-                values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in positions}
-                batch.append((line, values))
-                if len(batch) >= BATCH_SIZE:
+            xlsx = _is_xlsx(raw, filename)
+            if not xlsx:
+                _check_utf8(raw)
+            rows = _xlsx_rows(raw) if xlsx else _csv_rows(raw)
+            positions = _header(rows)
+            batch: list[tuple[int, dict[str, str]]] = []
+            try:
+                for line, cells in rows:
+                    if not "".join(cells).strip():
+                        continue
+                    values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in positions}
+                    batch.append((line, values))
+                    if len(batch) >= BATCH_SIZE:
+                        importer.run(batch)
+                        batch = []
+            except _Unreadable as problem:
+                result.stopped = _("baris %(line)d: %(message)s") % {"line": problem.line, "message": problem.message}
+                if batch:
                     importer.run(batch)
                     batch = []
-        except _Unreadable as problem:
-            result.stopped = _("baris %(line)d: %(message)s") % {"line": problem.line, "message": problem.message}
+                importer.flush()
+                importer.reject(problem.line, problem.message, {})
             if batch:
                 importer.run(batch)
-                batch = []
             importer.flush()
-            importer.reject(problem.line, problem.message, {})
-        if batch:
-            importer.run(batch)
-        importer.flush()
-    finally:
-        importer.close()
-        if "rows" in locals():
-            rows.close()
-        if owned:
-            raw.close()
+        finally:
+            importer.close()
+            if "rows" in locals():
+                rows.close()
+            if owned:
+                raw.close()
     logger.info(
-        "activation import by user %s: %d saved, %d existing, %d rejected",
+        "activation import%s by user %s: %d saved, %d existing, %d rejected", " check" if dry_run else "",
         getattr(actor, "pk", None), result.saved, result.existing, result.rejected,
     )
+    if dry_run:
+        return result
     # One audit event per import, never one per row (the rows bypass the model signals).
     audit.record(AuditAction.IMPORT, object_type="outreach.activation", user=actor,
                  region_code=audit.user_region(actor),

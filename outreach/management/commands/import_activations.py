@@ -4,7 +4,8 @@ Without --user the file is imported with no region limit and the first active su
 (lowest id) is recorded as the author; with --user it is imported as that user (staff, with
 that user's regions). The exit status is non-zero only when nothing could be read (a missing
 or unreadable file, a missing column) or the arguments are wrong; rejected lines are
-reported, not errors.
+reported, not errors. --dry-run checks the whole file and stores nothing: its counts and
+rejected lines are what the import would give.
 """
 
 import shutil
@@ -33,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--session", type=int, help="nomor kegiatan untuk baris yang kolom session-nya kosong")
         parser.add_argument("--user", help="impor sebagai pengguna ini (staf; dibatasi wilayahnya)")
         parser.add_argument("--rejects", help="tulis baris yang ditolak ke berkas CSV ini")
+        parser.add_argument("--dry-run", action="store_true", help="periksa saja: tidak ada yang disimpan")
 
-    def handle(self, *args, path: str, session=None, user=None, rejects=None, **options):
+    def handle(self, *args, path: str, session=None, user=None, rejects=None, dry_run=False, **options):
         actor = None
         if user:
             actor = User.objects.filter(username=user).first()
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(_("Berkas tidak ditemukan: %s") % path)
         started = time.perf_counter()
         try:
-            result = activations_import(actor=actor, path_or_file=path, filename=path, session=session)
+            result = activations_import(actor=actor, path_or_file=path, filename=path, session=session, dry_run=dry_run)
         except ImportRejected as rejected:
             raise CommandError(
                 _("Berkas tidak dapat diimpor:") + "\n" + "\n".join(str(error) for error in rejected.errors)

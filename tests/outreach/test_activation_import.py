@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import logging
+import os
 import re
 import tempfile
 import uuid
@@ -14,11 +15,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from outreach import activation_import
+from outreach import activation_import, tasks
 from outreach.activation_import import IMPORT_NAME, KEY_NAMESPACE, activations_import
 from outreach.models import Activation, DailyCount, Outcome, Session, Status
 from outreach.nik import check_nik
@@ -214,6 +216,40 @@ def test_importing_the_same_file_twice_adds_nothing(staff, villages):
     assert (again.saved, again.existing, again.rejected) == (0, 6, 1)
     assert Activation.objects.count() == stored
     assert counts_by_key() == counts
+
+
+def test_a_dry_run_gives_the_imports_figures_and_rejects_and_keeps_nothing(staff, operator, session, villages,
+                                                                          monkeypatch):
+    from regions.models import AuditEvent
+
+    monkeypatch.setattr(activation_import, "BATCH_SIZE", 2)  # later batches must see the earlier ones
+    activation_record(actor=operator, session=session, service="ikd", nik=ADULT, outcome=Outcome.SUCCESS,
+                      idempotency_key=uuid.uuid4())
+    run(staff, csv_bytes(f"{CHILD},kia,success,,{DAY},,{VILLAGE},"))
+    content = csv_bytes(
+        f"{WOMAN},ikd,failed,face,{NEXT_DAY},,{OTHER_VILLAGE},",  # new, in a new import session
+        f"{ADULT},ikd,success,,{NEXT_DAY},,{OTHER_VILLAGE},",  # succeeded at the session before
+        f"{adult(9)},ektp,success,,{DAY},,{VILLAGE},",  # new
+        f"{adult(9)},ektp,success,,{DAY},,{VILLAGE},",  # line 4 again
+        f"{adult(9)},ektp,success,,{NEXT_DAY},,{VILLAGE},",  # a second success, in the next batch
+        f"not-a-nik,ikd,success,,{DAY},,{VILLAGE},",
+        f"{CHILD},kia,success,,{DAY},,{VILLAGE},",  # stored by the import above
+    )
+    kept = (Activation.objects.count(), counts_by_key(), Session.objects.count(), AuditEvent.objects.count())
+
+    preview = run(staff, content, dry_run=True)
+    assert (preview.saved, preview.existing, preview.rejected) == (2, 2, 3)
+    assert preview.summary() == "2 akan disimpan, 2 sudah ada, 3 ditolak"
+    assert (Activation.objects.count(), counts_by_key(), Session.objects.count(), AuditEvent.objects.count()) == kept
+
+    result = run(staff, content)
+    assert (result.saved, result.existing, result.rejected) == (2, 2, 3)
+    assert rejected_lines(result) == rejected_lines(preview)
+    assert set(rejected_lines(result)) == {3, 6, 7}
+    running = counts_by_key()
+    assert sum(running.values()) == Activation.objects.count() == 4
+    daily_counts_rebuild()
+    assert counts_by_key() == running
 
 
 def test_the_key_is_derived_from_the_nik_hash_not_the_nik(staff, villages):
@@ -486,6 +522,10 @@ def test_the_command_prints_the_counts_and_where_the_rejects_are(staff, superuse
     path = tmp_path / "daftar.csv"
     path.write_bytes(csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,failed,,{DAY},,{VILLAGE},"))
     out = io.StringIO()
+    call_command("import_activations", str(path), "--dry-run", stdout=out)
+    assert out.getvalue().splitlines()[0] == "1 akan disimpan, 0 sudah ada, 1 ditolak"
+    assert not Activation.objects.exists()
+    out = io.StringIO()
     call_command("import_activations", str(path), stdout=out)
     printed = out.getvalue().splitlines()
     assert printed[0] == "1 disimpan, 0 sudah ada, 1 ditolak"
@@ -528,26 +568,111 @@ def upload(client, content: bytes, name: str = "hasil.csv", **data):
     return client.post(reverse("outreach:activation_import"), {"file": SimpleUploadedFile(name, content), **data})
 
 
-def test_staff_upload_a_file_and_download_the_rejected_lines(client_for, staff, villages):
+def held_files(settings) -> list[str]:
+    folder = settings.MEDIA_ROOT / "import-uploads"
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def confirm(client, response, **extra):
+    return client.post(reverse("outreach:activation_import"), {"berkas": response.context["held"]["token"], **extra})
+
+
+def test_staff_see_a_preview_then_store_the_file_and_download_the_rejected_lines(client_for, staff, villages, settings):
     client = client_for(staff)
     assert client.get(reverse("outreach:activation_import")).status_code == 200
-    response = upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,success,,{DAY},,{BLITAR_VILLAGE},"))
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "1 disimpan, 0 sudah ada, 1 ditolak." in page
+    preview = upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},", f"{WOMAN},ikd,success,,{DAY},,{BLITAR_VILLAGE},"))
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "1 akan disimpan, 0 sudah ada, 1 ditolak." in page and "Simpan 1 baris" in page
     assert f"desa/kelurahan {BLITAR_VILLAGE} tidak dikenal atau di luar wilayah Anda" in page
     assert ADULT not in page and WOMAN not in page
-    token = response.context["rejects_token"]
+    assert not Activation.objects.exists() and not DailyCount.objects.exists()
+    assert len(held_files(settings)) == 1
+    token = preview.context["rejects_token"]
     download = client.get(reverse("outreach:activation_import"), {"ditolak": token})
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "•••• •••• •••• 0002" in body and WOMAN not in body and not FULL_NIK.search(body)
-    assert Activation.objects.get().created_by == staff
 
-    # The token is good only in the session that uploaded the file.
-    client.logout()
-    other = make_user("dewi", "staff", [staff.regions.get()])
-    assert client_for(other).get(reverse("outreach:activation_import"), {"ditolak": token}).status_code == 404
+    stored = confirm(client, preview)
+    assert "1 disimpan, 0 sudah ada, 1 ditolak." in stored.content.decode()
+    assert Activation.objects.get().created_by == staff and sum(counts_by_key().values()) == 1
+    assert held_files(settings) == []
+    # A second click, or the browser sending the confirmation again, stores nothing more.
+    again = confirm(client, preview)
+    assert again.status_code == 302
+    assert "sudah diimpor atau dibatalkan" in client.get(again["Location"]).content.decode()
+    assert Activation.objects.count() == 1
+
+    # The tokens are good only in the session that uploaded the file.
+    preview = upload(client, csv_bytes(f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},"))
+    other = Client()
+    other.force_login(make_user("dewi", "staff", [staff.regions.get()]))
+    assert other.get(reverse("outreach:activation_import"), {"ditolak": token}).status_code == 404
+    assert confirm(other, preview).status_code == 302
+    assert Activation.objects.count() == 1 and len(held_files(settings)) == 1
+
+
+def test_a_cancelled_preview_stores_nothing_and_deletes_the_file(client_for, staff, villages, settings):
+    client = client_for(staff)
+    preview = upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    assert len(held_files(settings)) == 1
+    response = confirm(client, preview, batal="1")
+    assert "tidak ada yang disimpan" in client.get(response["Location"]).content.decode()
+    assert held_files(settings) == [] and not Activation.objects.exists()
+    assert confirm(client, preview).status_code == 302 and not Activation.objects.exists()
+
+    # A newer upload replaces the one waiting: one file with whole NIKs at a time.
+    first = upload(client, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    second = upload(client, csv_bytes(f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},"))
+    assert len(held_files(settings)) == 1
+    assert confirm(client, first).status_code == 302
+    confirm(client, second)
+    assert Activation.objects.get().nik_last4 == "0002"
+
+
+def test_a_file_with_nothing_new_waits_for_no_confirmation(client_for, staff, villages, settings):
+    client = client_for(staff)
+    content = csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},")
+    confirm(client, upload(client, content))
+    response = upload(client, content)
+    page = response.content.decode()
+    assert "0 akan disimpan, 1 sudah ada, 0 ditolak." in page and "Tidak ada baris baru untuk disimpan." in page
+    assert "held" not in response.context and held_files(settings) == []
+    assert Activation.objects.count() == 1
+
+
+def test_a_session_cancelled_after_the_preview_is_refused_at_the_confirmation(client_for, staff, session, villages):
+    from outreach.services import session_cancel
+
+    client = client_for(staff)
+    preview = upload(client, csv_bytes(f"{ADULT},ikd,success,,,,,"), session=session.pk)
+    assert "Untuk kegiatan: <strong>Balai Desa Sumberejo</strong>" in preview.content.decode()
+    session_cancel(actor=staff, session=session, reason="Banjir")
+    response = confirm(client, preview)
+    assert "dibatalkan atau ditunda" in response.content.decode()
+    assert not Activation.objects.exists()
+
+
+def test_files_left_behind_are_deleted_after_a_day(client_for, staff, villages, settings):
+    from outreach.import_views import sweep_import_files
+
+    upload(client_for(staff), csv_bytes(f"{ADULT},ikd,success,,{DAY},,{BLITAR_VILLAGE},", f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},"))
+    left = [*settings.MEDIA_ROOT.glob("import-uploads/*"), *settings.MEDIA_ROOT.glob("import-rejects/*")]
+    assert len(left) == 2
+    assert sweep_import_files() == 0
+    assert sweep_import_files(timezone.now() + datetime.timedelta(days=1, minutes=1)) == 2
+    assert not any(path.exists() for path in left)
+
+    # The nightly purge task sweeps them.
+    upload(client_for(staff), csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    (held,) = settings.MEDIA_ROOT.glob("import-uploads/*")
+    tasks.purge_personal_data()
+    assert held.exists()
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(held, (two_days_ago, two_days_ago))
+    tasks.purge_personal_data()
+    assert not held.exists()
 
 
 def test_a_sessions_page_leads_to_the_import_with_the_session_filled_in(client_for, staff, outsider, session, villages):

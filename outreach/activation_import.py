@@ -90,6 +90,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from outreach import counts
@@ -823,6 +824,13 @@ def _import_session_for(office_code: str, author) -> int:
     return session.pk
 
 
+def _too_many_rows(max_rows: int) -> str:
+    return _(
+        "berkas berisi lebih dari %(rows)s baris: bagi menjadi beberapa berkas, atau minta admin "
+        "mengimpornya di server dengan perintah import_activations"
+    ) % {"rows": number_format(max_rows, force_grouping=True)}
+
+
 def _param_session(actor, session) -> _SessionInfo | None:
     if session is None or session == "":
         return None
@@ -855,7 +863,9 @@ def _written_or_rolled_back(dry_run: bool):
         transaction.set_rollback(True)
 
 
-def activations_import(*, actor, path_or_file, filename: str, session=None, dry_run: bool = False) -> ImportResult:
+def activations_import(
+    *, actor, path_or_file, filename: str, session=None, dry_run: bool = False, max_rows: int | None = None
+) -> ImportResult:
     """Import a CSV or XLSX of activations as a stream; see the module docstring.
 
     `actor` None means no region limit (the command without --user); otherwise the actor must
@@ -869,6 +879,10 @@ def activations_import(*, actor, path_or_file, filename: str, session=None, dry_
     confirm; `_written_or_rolled_back`): the result's `saved` is what an import would store,
     its rejects are the same. Only a writer that stores the same people between the two can
     make them differ. No audit event: nothing was imported.
+
+    `max_rows` refuses a longer file with ImportRejected when reading reaches the row after it
+    (the web page's bound, so that its preview ends within a request). Batches stored before
+    that stay stored, so only a dry run should meet it: the page previews every file first.
     """
     if actor is not None:
         access.require_write(actor)
@@ -885,9 +899,13 @@ def activations_import(*, actor, path_or_file, filename: str, session=None, dry_
             positions = _header(rows)
             batch: list[tuple[int, dict[str, str]]] = []
             try:
+                read = 0
                 for line, cells in rows:
                     if not "".join(cells).strip():
                         continue
+                    read += 1
+                    if max_rows is not None and read > max_rows:
+                        raise ImportRejected([LineError(line, _too_many_rows(max_rows))])
                     values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in positions}
                     batch.append((line, values))
                     if len(batch) >= BATCH_SIZE:

@@ -39,6 +39,10 @@ from regions.imports import ImportRejected
 from regions.models import AuditAction
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The preview and the save each read the whole file within one request (gunicorn's 30 s):
+# about 10 s for this many rows on the slowest machine measured (BENCHMARKS.md). Longer
+# files are for the import_activations command.
+MAX_ROWS = 50_000
 REJECTS_DIR = "import-rejects"
 SESSION_KEY = "activation_import_rejects"
 UPLOADS_DIR = "import-uploads"
@@ -54,7 +58,7 @@ class ActivationImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
         help_text=gettext_lazy(
             "Kolom: nik,service,outcome,failure_reason,date,married,village_code,session. "
-            "Paling besar 20 MB."
+            "Paling besar 20 MB dan 50.000 baris."
         ),
     )
     session = forms.IntegerField(
@@ -113,7 +117,7 @@ def _drop_upload(request: HttpRequest) -> None:
 def _import_held(request: HttpRequest, held: dict, *, dry_run: bool):
     with default_storage.open(held["path"], "rb") as handle:
         return activations_import(actor=request.user, path_or_file=handle, filename=held["name"],
-                                  session=held["session"], dry_run=dry_run)
+                                  session=held["session"], dry_run=dry_run, max_rows=MAX_ROWS)
 
 
 def sweep_import_files(now: datetime.datetime | None = None) -> int:

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from openpyxl import Workbook
 
 from outreach import activation_import, tasks
@@ -652,6 +653,24 @@ def test_a_session_cancelled_after_the_preview_is_refused_at_the_confirmation(cl
     response = confirm(client, preview)
     assert "dibatalkan atau ditunda" in response.content.decode()
     assert not Activation.objects.exists()
+
+
+def test_the_page_refuses_a_file_longer_than_a_request_can_check(client_for, staff, villages, settings, monkeypatch):
+    from outreach import import_views
+
+    # The form names the real bound, in Indonesian figures.
+    help_text = str(import_views.ActivationImportForm().fields["file"].help_text)
+    assert f"{number_format(import_views.MAX_ROWS, force_grouping=True)} baris" in help_text
+
+    monkeypatch.setattr(import_views, "MAX_ROWS", 2)
+    client = client_for(staff)
+    lines = [f"{adult(serial)},ikd,success,,{DAY},,{VILLAGE}," for serial in range(1, 4)]
+    response = upload(client, csv_bytes(*lines))
+    assert "baris 4: berkas berisi lebih dari 2 baris: bagi menjadi beberapa berkas" in response.content.decode()
+    assert "held" not in response.context and held_files(settings) == []
+    assert not Activation.objects.exists()
+    confirm(client, upload(client, csv_bytes(*lines[:2])))
+    assert Activation.objects.count() == 2
 
 
 def test_files_left_behind_are_deleted_after_a_day(client_for, staff, villages, settings):

@@ -170,6 +170,31 @@ def test_a_manager_sees_the_dashboard_move_and_downloads_xlsx(new_page, manager,
     assert table[1]["achieved"] == 3_001
 
 
+def test_staff_import_a_paper_list_from_a_sessions_page_after_a_preview(new_page, staff, plan, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    session = plan()
+    paper = tmp_path / "daftar.csv"
+    paper.write_text("nik,service,outcome,failure_reason,date,married,village_code,session\n"
+                     f"{ADULT},ikd,success,,,,,\n1234,ikd,success,,,,,\n")
+    page = new_page({"width": 1366, "height": 900})
+    sign_in(page, "alice")
+    page.goto(f"/kegiatan/{session.pk}/")
+    page.get_by_role("link", name="Impor daftar hasil").click()
+    expect(page.get_by_text("Untuk kegiatan: Balai Desa Sumberejo")).to_be_visible()
+
+    page.get_by_label("Berkas CSV atau XLSX").set_input_files(paper)
+    page.get_by_role("button", name="Periksa berkas").click()
+    expect(page.get_by_role("status")).to_contain_text("1 akan disimpan, 0 sudah ada, 1 ditolak.")
+    expect(page.get_by_role("cell", name="NIK harus 16 angka (tertulis 4) — periksa kembali kartu.")).to_be_visible()
+    shot(page, "staff-01-import-preview")
+    assert not Activation.objects.exists()
+
+    page.get_by_role("button", name="Simpan 1 baris").click()
+    expect(page.get_by_role("status")).to_contain_text("1 disimpan, 0 sudah ada, 1 ditolak.")
+    shot(page, "staff-02-import-saved")
+    assert Activation.objects.get().session == session
+
+
 def test_a_citizen_finds_a_partner_and_a_public_session(new_page, kendal, kaliwungu, plan, school):
     today = timezone.localdate()
     village = make_region("33.24.08.2003", "Sumberejo")

@@ -921,6 +921,12 @@ def activations_import(
             if batch:
                 importer.run(batch)
             importer.flush()
+        except BaseException:
+            # The caller gets no result to remove the rejects file with.
+            importer.close()
+            if result.rejects_path:
+                os.remove(result.rejects_path)
+            raise
         finally:
             importer.close()
             if "rows" in locals():

@@ -655,7 +655,8 @@ def test_a_session_cancelled_after_the_preview_is_refused_at_the_confirmation(cl
     assert not Activation.objects.exists()
 
 
-def test_the_page_refuses_a_file_longer_than_a_request_can_check(client_for, staff, villages, settings, monkeypatch):
+def test_the_page_refuses_a_file_longer_than_a_request_can_check(client_for, staff, villages, settings, monkeypatch,
+                                                                 tmp_path):
     from outreach import import_views
 
     # The form names the real bound, in Indonesian figures.
@@ -663,12 +664,14 @@ def test_the_page_refuses_a_file_longer_than_a_request_can_check(client_for, sta
     assert f"{number_format(import_views.MAX_ROWS, force_grouping=True)} baris" in help_text
 
     monkeypatch.setattr(import_views, "MAX_ROWS", 2)
+    monkeypatch.setattr(activation_import, "BATCH_SIZE", 1)  # a rejected line is written before the refusal
     client = client_for(staff)
     lines = [f"{adult(serial)},ikd,success,,{DAY},,{VILLAGE}," for serial in range(1, 4)]
-    response = upload(client, csv_bytes(*lines))
+    response = upload(client, csv_bytes("not-a-nik,ikd,success,,,,,", *lines))
     assert "baris 4: berkas berisi lebih dari 2 baris: bagi menjadi beberapa berkas" in response.content.decode()
     assert "held" not in response.context and held_files(settings) == []
     assert not Activation.objects.exists()
+    assert not list(tmp_path.glob("impor-hasil-ditolak-*"))  # the refused file's rejects are removed
     confirm(client, upload(client, csv_bytes(*lines[:2])))
     assert Activation.objects.count() == 2
 

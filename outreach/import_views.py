@@ -175,7 +175,7 @@ def _confirm(request: HttpRequest, context: dict) -> HttpResponse | None:
 
 
 def _preview(request: HttpRequest, form: ActivationImportForm, context: dict) -> bool:
-    """Check the uploaded file whole, writing nothing; it waits for confirmation if it has rows to store."""
+    """Check the uploaded file whole, saving no row; it waits for confirmation if it has rows to store."""
     held = _hold_upload(request, form.cleaned_data["file"], form.cleaned_data["session"])
     try:
         preview = _import_held(request, held, dry_run=True)

@@ -377,11 +377,16 @@ def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: date
     counts.add({(village_id, service, outcome, reason, day): delta})
 
 
+def not_open_words(session: Session) -> str:
+    """Why no result can be recorded at this session any more (done, postponed or cancelled)."""
+    return _("Kegiatan ini sudah %s: hasil tidak dapat dicatat lagi.") % session.get_status_display().lower()
+
+
 def _can_log(actor, session: Session) -> None:
     if not access.can_log_results(actor, session.venue.village):
         raise PermissionDenied
     if not session.is_open:
-        raise ValidationError(_("Kegiatan ini sudah %s: hasil tidak dapat dicatat lagi.") % session.get_status_display().lower())
+        raise ValidationError(not_open_words(session))
 
 
 def _earlier_success(actor, digits: str, service: str) -> str | None:

@@ -345,7 +345,8 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outreach/session_log.html",
-        {"session": session, "form": form, "counts": services.session_counts(session), "needs_confirm": needs_confirm},
+        {"session": session, "form": form, "counts": services.session_counts(session), "needs_confirm": needs_confirm,
+         "not_open": "" if session.is_open else services.not_open_words(session)},
     )
 
 
@@ -378,8 +379,10 @@ def session_tally(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Rekap sudah tersimpan sebelumnya.") if replay else _("Rekap tersimpan."))
             return redirect("outreach:detail", pk=pk)
     groups = [(service, [form[name] for name in names]) for service, names in form.groups]
-    return render(request, "outreach/session_tally.html", {"session": session, "form": form, "groups": groups,
-                                                           "counts": services.session_counts(session)})
+    return render(request, "outreach/session_tally.html", {
+        "session": session, "form": form, "groups": groups, "counts": services.session_counts(session),
+        "not_open": "" if session.is_open else services.not_open_words(session),
+    })
 
 
 @login_required

@@ -73,6 +73,22 @@ def test_an_unknown_kecamatan_asks_for_confirmation(client_for, operator, sessio
     assert Activation.objects.get().district_code == "33.24.99"
 
 
+@pytest.mark.parametrize("status, words", [("done", "sudah selesai"), ("cancelled", "sudah dibatalkan")])
+def test_a_session_no_longer_open_shows_why_instead_of_the_forms(client_for, operator, session, status, words):
+    session.status = status
+    session.status_reason = "Banjir" if status == "cancelled" else ""
+    session.save()
+    client = client_for(operator)
+    for name in ("outreach:log", "outreach:tally"):
+        page = client.get(reverse(name, kwargs={"pk": session.pk})).content.decode()
+        assert f"Kegiatan ini {words}: hasil tidak dapat dicatat lagi." in page
+        assert ("staf kantor dapat membuka kembali" in page) == (status == "done")
+        assert 'name="nik"' not in page and 'type="submit" class="btn btn-primary btn-lg' not in page
+    # A form sent from a page opened before the close stores nothing.
+    assert post(client, session).status_code == 200
+    assert not Activation.objects.exists()
+
+
 def test_managers_get_403_and_outsiders_404(client_for, manager, outsider, session):
     assert client_for(manager).get(url(session)).status_code == 403
     assert client_for(outsider).get(url(session)).status_code == 404

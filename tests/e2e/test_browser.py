@@ -123,6 +123,22 @@ def test_an_operator_logs_results_on_a_phone_and_closes_the_session(new_page, op
     assert session.photos.count() == 1
 
 
+def test_the_nik_hints_typed_in_the_browser_speak_english_when_chosen(new_page, operator, plan):
+    session = plan(date=timezone.localdate())
+    page = new_page()
+    sign_in(page, "oscar")
+    page.get_by_role("button", name="English").click()
+    page.goto(f"/kegiatan/{session.pk}/catat/")
+    nik = page.get_by_label("NIK (16 digits)")
+    nik.press_sequentially(ADULT[:4])
+    expect(page.get_by_text("12 more digits")).to_be_visible()
+    nik.press_sequentially(ADULT[4:])
+    expect(page.get_by_text("Male, born 01-01-90")).to_be_visible()
+    nik.fill("")
+    nik.press_sequentially(NO_SUCH_DAY)
+    expect(page.get_by_text("The birth date in the NIK does not exist — check the card again")).to_be_visible()
+
+
 def test_a_manager_sees_the_dashboard_move_and_downloads_xlsx(new_page, manager, operator, kendal, kaliwungu, plan, tmp_path):
     today = timezone.localdate()
     Target.objects.create(region=None, year=today.year, indicator="ikd", percent=30, due=datetime.date(today.year, 12, 31))

@@ -278,6 +278,11 @@ class Session(SessionFields):
         return self.status in (Status.PLANNED, Status.CONFIRMED)
 
     @property
+    def reopens(self) -> bool:
+        """Only a session that took place (closed out) is reopened, to add or correct results."""
+        return self.status == Status.DONE
+
+    @property
     def takes_imported_results(self) -> bool:
         """A list of results may be imported into a session that took place or will (a done one
         included: its paper list is typed up afterwards); a cancelled or postponed one had none."""

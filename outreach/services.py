@@ -618,7 +618,7 @@ def session_reopen(*, actor, session: Session) -> Session:
     access.require_write(actor)
     if not access.can_see_region(actor, session.venue.village):
         raise PermissionDenied
-    if session.status != Status.DONE:
+    if not session.reopens:
         raise ValidationError(_("Hanya kegiatan yang sudah selesai yang dapat dibuka kembali."))
     with held.tracking(session.pk):
         session.status = Status.CONFIRMED

@@ -81,7 +81,11 @@ def test_a_closed_session_takes_no_results_until_staff_reopen_it(client_for, ope
     page = client_for(operator).post(reverse("outreach:log", kwargs={"pk": session.pk}), post).content.decode()
     assert "hasil tidak dapat dicatat lagi" in page
     assert client_for(operator).post(reverse("outreach:reopen", kwargs={"pk": session.pk})).status_code == 403
+    detail = reverse("outreach:detail", kwargs={"pk": session.pk})
+    assert "Buka kembali" not in client_for(operator).get(detail).content.decode()
+    assert "Buka kembali" in client_for(staff).get(detail).content.decode()
     client_for(staff).post(reverse("outreach:reopen", kwargs={"pk": session.pk}))
+    assert "Buka kembali" not in client_for(staff).get(detail).content.decode()
     session.refresh_from_db()
     assert session.status == Status.CONFIRMED
     assert client_for(operator).post(reverse("outreach:log", kwargs={"pk": session.pk}), post).status_code == 302

@@ -278,6 +278,11 @@ class Session(SessionFields):
         return self.status in (Status.PLANNED, Status.CONFIRMED)
 
     @property
+    def is_booking(self) -> bool:
+        """Holds its team and venue: it took place or will (the queryset's `booking()`)."""
+        return self.status in BOOKING_STATUSES
+
+    @property
     def reopens(self) -> bool:
         """Only a session that took place (closed out) is reopened, to add or correct results."""
         return self.status == Status.DONE
@@ -286,7 +291,7 @@ class Session(SessionFields):
     def takes_imported_results(self) -> bool:
         """A list of results may be imported into a session that took place or will (a done one
         included: its paper list is typed up afterwards); a cancelled or postponed one had none."""
-        return self.status in BOOKING_STATUSES
+        return self.is_booking
 
 
 class Outcome(models.TextChoices):

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from outreach import counts, held
 from outreach.models import (
-    BOOKING_STATUSES,
     LOGGED_SERVICES,
     Activation,
     CloseOut,
@@ -122,7 +121,7 @@ def _check(actor, session: Session) -> None:
         raise ValidationError({"end_time": _("Jam selesai harus setelah jam mulai.")})
     if not session.services:
         raise ValidationError(_("Pilih paling sedikit satu layanan."))
-    if session.status in BOOKING_STATUSES:
+    if session.is_booking:
         clashes = find_conflicts(
             team=session.team, venue=session.venue, day=session.date, start=session.start_time, end=session.end_time, exclude=session
         )

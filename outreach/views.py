@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import BOOKING_STATUSES, SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
+from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
 from outreach.privacy import masked
 from regions import access, audit
 from outreach.progress import FIELDS, NoBase, progress_for
@@ -158,7 +158,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         history = list(session.history.select_related("history_user").order_by("-history_date")[:50])
     photos = list(session.photos.all()) if session.status == Status.DONE else []
     # What the session yielded so far, as on the operator's page (people and tallies).
-    counts = services.session_counts(session) if session.status in BOOKING_STATUSES else None
+    counts = services.session_counts(session) if session.is_booking else None
     return render(
         request,
         "outreach/session_detail.html",

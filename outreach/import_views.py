@@ -8,13 +8,12 @@ rejects CSV (NIK masked) to the user who uploaded it.
 Both the uploaded file, between the preview and the confirmation, and the rejects file are
 kept in the default (private, never served by URL) storage under random names that only this
 user's session knows. The upload holds whole NIKs, so only one waits per user session (a new
-upload replaces it), it is deleted when confirmed or cancelled, and `sweep_import_files`
-deletes any left behind after a day.
+upload replaces it), it is deleted when confirmed or cancelled, and
+`outreach.retention.sweep_import_files` deletes any left behind after a day.
 """
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 import uuid
@@ -26,7 +25,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -34,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 
 from outreach.activation_import import activations_import
 from outreach.models import Session
+from outreach.retention import REJECTS_DIR, UPLOADS_DIR
 from regions import access, audit
 from regions.imports import ImportRejected
 from regions.models import AuditAction
@@ -43,11 +42,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # about 10 s for this many rows on the slowest machine measured (BENCHMARKS.md). Longer
 # files are for the import_activations command.
 MAX_ROWS = 50_000
-REJECTS_DIR = "import-rejects"
 SESSION_KEY = "activation_import_rejects"
-UPLOADS_DIR = "import-uploads"
 UPLOAD_KEY = "activation_import_upload"  # the one checked file waiting for confirmation
-KEPT_FOR = datetime.timedelta(days=1)  # then `sweep_import_files` deletes a file left behind
 KEPT_REJECTS = 5  # per user session; older files are removed
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -118,21 +114,6 @@ def _import_held(request: HttpRequest, held: dict, *, dry_run: bool):
     with default_storage.open(held["path"], "rb") as handle:
         return activations_import(actor=request.user, path_or_file=handle, filename=held["name"],
                                   session=held["session"], dry_run=dry_run, max_rows=MAX_ROWS)
-
-
-def sweep_import_files(now: datetime.datetime | None = None) -> int:
-    """Delete uploads nobody confirmed or cancelled, and rejects files, older than `KEPT_FOR`."""
-    cutoff = (now or timezone.now()) - KEPT_FOR
-    deleted = 0
-    for folder in (UPLOADS_DIR, REJECTS_DIR):
-        if not default_storage.exists(folder):
-            continue
-        for name in default_storage.listdir(folder)[1]:
-            path = f"{folder}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                deleted += 1
-    return deleted
 
 
 def _rejects_download(request: HttpRequest, token: str) -> FileResponse:

@@ -15,6 +15,10 @@ and `purged_at` set; a check constraint allows only that or a complete person. I
 were derived from the NIK hash (an imported row's key is a uuid5 of it). The once-per-person
 unique constraint still holds for the living rows: NULL hashes never collide. A person whose
 success was purged can be recorded again; that is the price of not keeping who they were.
+
+The result import keeps files for a short while (an upload until it is confirmed, the rejected
+lines until downloaded); `sweep_import_files`, run with the nightly purge, deletes any older
+than a day.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Func, Max, Min, UUIDField
 from django.utils import timezone
@@ -30,6 +35,11 @@ from django.utils import timezone
 from outreach.models import Activation
 
 BATCH = 5_000
+# The result import's files in private storage (outreach.import_views): an upload waiting for
+# its confirmation (whole NIKs) and the rejected lines (NIK masked), each under a random name.
+UPLOADS_DIR = "import-uploads"
+REJECTS_DIR = "import-rejects"
+KEPT_FOR = datetime.timedelta(days=1)  # then `sweep_import_files` deletes a file left behind
 
 
 def retention_cutoff(today: datetime.date, years: int | None = None) -> datetime.date:
@@ -111,3 +121,18 @@ def rows_per_key() -> list[dict]:
         report.append({"key_id": key_id, "configured": key_id in configured, "newest": bool(configured) and key_id == configured[-1],
                        "rows": row["rows"], "first": row["first"], "last": row["last"]})
     return report
+
+
+def sweep_import_files(now: datetime.datetime | None = None) -> int:
+    """Delete uploads nobody confirmed or cancelled, and rejects files, older than `KEPT_FOR`."""
+    cutoff = (now or timezone.now()) - KEPT_FOR
+    deleted = 0
+    for folder in (UPLOADS_DIR, REJECTS_DIR):
+        if not default_storage.exists(folder):
+            continue
+        for name in default_storage.listdir(folder)[1]:
+            path = f"{folder}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

@@ -3,7 +3,7 @@
 - "belum lapor" e-mails to team leaders, claimed per leader and day;
 - the retention purge (daily 02:00): blanks the per-person fields of activations past
   PERSONAL_DATA_RETENTION_YEARS, keeps every count (outreach.retention); it also deletes
-  the result import's files left behind for more than a day (outreach.import_views);
+  the result import's files left behind for more than a day (outreach.retention);
 - the weekly summaries: on Monday from 06:00 Asia/Jakarta, every hour, one task per office
   region not yet done; each builds the summary of the week just ended (stored per region and
   week) and e-mails it to the region's managers, each once.
@@ -48,8 +48,7 @@ def weekly_summary(region_id: int, week_start: str) -> int:
 def purge_personal_data(today: str | None = None) -> int:
     """Blank the personal fields of activations past the retention period, and delete import files
     nobody came back for; returns the rows purged."""
-    from outreach.import_views import sweep_import_files
-    from outreach.retention import purge_personal_data as purge, retention_cutoff
+    from outreach.retention import purge_personal_data as purge, retention_cutoff, sweep_import_files
 
     sweep_import_files()
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()

@@ -677,7 +677,7 @@ def test_the_page_refuses_a_file_longer_than_a_request_can_check(client_for, sta
 
 
 def test_files_left_behind_are_deleted_after_a_day(client_for, staff, villages, settings):
-    from outreach.import_views import sweep_import_files
+    from outreach.retention import sweep_import_files
 
     upload(client_for(staff), csv_bytes(f"{ADULT},ikd,success,,{DAY},,{BLITAR_VILLAGE},", f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},"))
     left = [*settings.MEDIA_ROOT.glob("import-uploads/*"), *settings.MEDIA_ROOT.glob("import-rejects/*")]

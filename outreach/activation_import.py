@@ -31,17 +31,19 @@ Decisions (see also the report that came with this module):
   before the insert, since the database cannot match a hash made under an older key.
 - **Session.** Rows with a session (the ``session`` column, or the `session` argument for
   the whole file) are attached to it: it must be visible to the actor, not cancelled or
-  postponed (`Session.takes_imported_results`), and offer the row's service; a blank date takes the session's date and another date is refused; a blank
-  village_code takes the venue's village. Rows without a session are attached to one
-  "Impor daftar" session per office (the regency of the row's village), created on first
-  use with its own team and an inactive venue, status done, not public. This was chosen
+  postponed, nor an office's "Impor daftar" list (`Session.takes_imported_results`), and
+  offer the row's service; a blank date takes the session's date and another date is
+  refused; a blank village_code takes the venue's village. Rows without a session are
+  attached to one "Impor daftar" session per office (the regency of the row's village),
+  created on first use with its own team and an inactive venue, status done, not public,
+  and marked as no field visit (`Session.is_field_visit`). This was chosen
   over making ``Activation.session`` nullable because every reader of
   ``activation.session`` (the duplicate message in ``services._earlier_success``,
-  ``services.activation_delete``) keeps working unchanged. The price, known and accepted:
-  that session is listed (dated the day it was created) among the office's sessions, its
-  results page lists every imported row of the office, and its team appears in team
-  choices. It is never counted as held in the reports (it has no close-out, see
-  `outreach.held`).
+  ``services.activation_delete``) keeps working unchanged. The flag keeps it out of the
+  session list, the calendar and the day's sessions, its team out of the team choices, and
+  stops it being reopened or named in a file's session column; the import page links to
+  its results page, which lists every imported row of the office. It is never counted as
+  held in the reports (it has no close-out, see `outreach.held`).
 - **created_by.** The actor. The command without --user imports with no region limit and
   records the first active superuser (lowest id) as the author; with --user it imports as
   that user, with that user's regions and role.
@@ -330,6 +332,7 @@ class _SessionInfo:
     date: datetime.date
     services: frozenset[str]
     takes_results: bool  # Session.takes_imported_results
+    import_list: bool  # not Session.is_field_visit
 
 
 def _natural_key(hashed: str, row: _Row) -> str:
@@ -361,7 +364,10 @@ def _session_error(text: str) -> str:
     return _("kegiatan %s tidak ada atau di luar wilayah Anda") % text
 
 
-def _closed_session_error(text: str) -> str:
+def _closed_session_error(text: str, import_list: bool) -> str:
+    if import_list:
+        return _("kegiatan %s adalah daftar “Impor daftar”: kosongkan kolom session, baris tanpa kegiatan dicatat "
+                 "di sana") % text
     return _("kegiatan %s dibatalkan atau ditunda: hasilnya tidak dapat diimpor") % text
 
 
@@ -369,7 +375,7 @@ def _session_info(session: Session) -> _SessionInfo:
     """What the checks need of a session (loaded with its venue's village)."""
     services = frozenset(str(service.value) for service in session.services if service in LOGGED_SERVICES)
     return _SessionInfo(session.pk, session.venue.village_id, session.venue.village.code, session.date, services,
-                        session.takes_imported_results)
+                        session.takes_imported_results, not session.is_field_visit)
 
 
 def _default_author():
@@ -580,7 +586,7 @@ class _Importer:
             if session is None:
                 errors.append(_session_error(str(row.session_id)))
             elif not session.takes_results:
-                errors.append(_closed_session_error(str(row.session_id)))
+                errors.append(_closed_session_error(str(row.session_id), session.import_list))
             else:
                 if row.service in SERVICES and row.service not in session.services:
                     errors.append(_("layanan %s tidak dibuka pada kegiatan ini") % Service(row.service).label)
@@ -811,12 +817,12 @@ def _import_session_for(office_code: str, author) -> int:
             village=office, name=IMPORT_NAME, defaults={"type": VenueType.LAINNYA, "is_active": False}
         )
         Venue.objects.select_for_update().filter(pk=venue.pk).exists()  # one creator at a time
-        session = Session.objects.filter(venue=venue).order_by("pk").first()
+        session = Session.objects.filter(venue=venue, is_field_visit=False).order_by("pk").first()
         if session is None:
             session = Session(
                 team=team, venue=venue, date=timezone.localdate(), start_time=datetime.time(0),
                 end_time=datetime.time(23, 59), offers_ikd=True, offers_ektp=True, offers_kia=True,
-                is_public=False, status=Status.DONE, created_by=author,
+                is_public=False, is_field_visit=False, status=Status.DONE, created_by=author,
                 notes="Wadah hasil yang diimpor dari daftar kertas/spreadsheet tanpa kegiatan; bukan kegiatan lapangan.",
             )
             session._history_user = author
@@ -846,7 +852,7 @@ def _param_session(actor, session) -> _SessionInfo | None:
     if found is None:
         raise ImportRejected([LineError(1, _session_error(str(pk)))])
     if not found.takes_imported_results:
-        raise ImportRejected([LineError(1, _closed_session_error(str(pk)))])
+        raise ImportRejected([LineError(1, _closed_session_error(str(pk), not found.is_field_visit))])
     return _session_info(found)
 
 

@@ -34,7 +34,7 @@ class ScopedChoicesMixin:
         if "venues" in self.fields:
             self.fields["venues"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
         if "team" in self.fields:
-            self.fields["team"].queryset = Team.objects.visible_to(user)
+            self.fields["team"].queryset = Team.objects.visible_to(user).field_teams().field_teams()
 
 
 class SessionForm(ScopedChoicesMixin, forms.ModelForm):
@@ -142,7 +142,7 @@ class SessionFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.visible_to(user)
+        self.fields["team"].queryset = Team.objects.visible_to(user).field_teams()
 
 
 class ActivationForm(forms.Form):

@@ -203,4 +203,8 @@ def activation_import(request: HttpRequest) -> HttpResponse:
     if result is not None and result.rejects_path:
         context["rejects_token"] = _keep_rejects(request, result.rejects_path)
     context["form"] = form
+    # Where rows without a session went: the offices' import lists (one per office at most),
+    # which no session list shows.
+    context["import_lists"] = list(Session.objects.visible_to(request.user).filter(is_field_visit=False)
+                                   .select_related("venue__village").order_by("venue__village__code"))
     return render(request, "outreach/activation_import.html", context)

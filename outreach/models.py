@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -99,6 +99,11 @@ class Venue(models.Model):
 class TeamQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TeamQuerySet":
         return self.filter(access.region_q(user, "office"))
+
+    def field_teams(self) -> "TeamQuerySet":
+        """Teams that go out: not the team an office's imported list is filed under (see
+        `Session.is_field_visit`); only these are offered for a session, a series or a feed."""
+        return self.exclude(Exists(Session.objects.filter(team=OuterRef("pk"), is_field_visit=False)))
 
 
 class Team(models.Model):
@@ -226,6 +231,10 @@ class SessionQuerySet(models.QuerySet):
     def public(self) -> "SessionQuerySet":
         return self.filter(is_public=True)
 
+    def field_visits(self) -> "SessionQuerySet":
+        """Sessions held at a venue: not an office's "Impor daftar" list (`Session.is_field_visit`)."""
+        return self.filter(is_field_visit=True)
+
     def with_related(self) -> "SessionQuerySet":
         return self.select_related("venue__village__parent__parent", "team", "series")
 
@@ -243,6 +252,10 @@ class Session(SessionFields):
     series = models.ForeignKey(
         SessionSeries, verbose_name=_("rangkaian"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
+    # False only for an office's "Impor daftar" session, where results imported without a
+    # session are filed (outreach.activation_import): no team went anywhere that day, so it is
+    # left out of the lists, the calendar and the day's sessions, and is never reopened.
+    is_field_visit = models.BooleanField(_("kegiatan lapangan"), default=True, editable=False)
     edited_individually = models.BooleanField(
         _("diubah sendiri"), default=False, help_text=_("Diubah satu per satu: perubahan rangkaian tidak menyentuhnya.")
     )
@@ -268,6 +281,10 @@ class Session(SessionFields):
                 condition=~Q(status__in=["postponed", "cancelled"]) | ~Q(status_reason=""),
                 name="session_postponed_or_cancelled_has_reason",
             ),
+            # An imported list is done from the start and never announced.
+            models.CheckConstraint(
+                condition=Q(is_field_visit=True) | Q(status="done", is_public=False), name="session_import_list_done_private"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -284,14 +301,16 @@ class Session(SessionFields):
 
     @property
     def reopens(self) -> bool:
-        """Only a session that took place (closed out) is reopened, to add or correct results."""
-        return self.status == Status.DONE
+        """Only a session that took place (closed out) is reopened, to add or correct results;
+        an imported list takes more results by import, never by the operator's page."""
+        return self.status == Status.DONE and self.is_field_visit
 
     @property
     def takes_imported_results(self) -> bool:
         """A list of results may be imported into a session that took place or will (a done one
-        included: its paper list is typed up afterwards); a cancelled or postponed one had none."""
-        return self.is_booking
+        included: its paper list is typed up afterwards); a cancelled or postponed one had none.
+        An office's "Impor daftar" list is filled by rows that name no session, whatever their date."""
+        return self.is_booking and self.is_field_visit
 
 
 class Outcome(models.TextChoices):

@@ -378,6 +378,8 @@ def _bump(*, village_id: int, service: str, outcome: str, reason: str, day: date
 
 def not_open_words(session: Session) -> str:
     """Why no result can be recorded at this session any more (done, postponed or cancelled)."""
+    if not session.is_field_visit:
+        return _("Ini daftar hasil yang diimpor, bukan kegiatan lapangan: hasil ditambahkan lewat impor.")
     return _("Kegiatan ini sudah %s: hasil tidak dapat dicatat lagi.") % session.get_status_display().lower()
 
 
@@ -617,6 +619,8 @@ def session_reopen(*, actor, session: Session) -> Session:
     access.require_write(actor)
     if not access.can_see_region(actor, session.venue.village):
         raise PermissionDenied
+    if not session.is_field_visit:
+        raise ValidationError(not_open_words(session))
     if not session.reopens:
         raise ValidationError(_("Hanya kegiatan yang sudah selesai yang dapat dibuka kembali."))
     with held.tracking(session.pk):

@@ -175,7 +175,7 @@ def _generate(*, activations: int, seed: int, root: Region, population_csv: Path
     session_table = "outreach_session"
     session_columns = ["id", "team_id", "start_time", "end_time", "offers_ikd", "offers_ektp", "offers_kia", "offers_other",
                        "audience", "expected_participants", "is_public", "notes", "venue_id", "date", "status",
-                       "status_reason", "edited_individually", "created_by_id"]
+                       "status_reason", "edited_individually", "is_field_visit", "created_by_id"]
     sessions_made = made = 0
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -208,7 +208,7 @@ def _generate(*, activations: int, seed: int, root: Region, population_csv: Path
                     break
             booked.add((village.pk, day, slot_index % len(SLOTS)))
             sessions_rows.append((next_session + len(plan), teams[team_index].pk, start, end, True, True, True, False, '["umum"]', PER_SESSION,
-                                  True, "", venue_of[village.pk], day, "done", "", False, user.pk))
+                                  True, "", venue_of[village.pk], day, "done", "", False, True, user.pk))
             plan.append((next_session + len(plan), village, day, per_session[n]))
     insert_rows(session_table, session_columns, sessions_rows)
     sessions_made = len(sessions_rows)

@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"roots": access.root_regions(user), "today": today, "todays": None, "overdue_total": None}
     if access.logs_results(user):
         context["todays"] = list(
-            sessions.with_related().filter(date=today).booking().order_by("start_time")[:HOME_SESSIONS]
+            sessions.with_related().field_visits().filter(date=today).booking().order_by("start_time")[:HOME_SESSIONS]
         )
     if access.reads_reports(user):
         context["overdue_total"] = sessions.overdue(today).count()
@@ -88,7 +88,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
-    sessions = Session.objects.visible_to(request.user).with_related()
+    sessions = Session.objects.visible_to(request.user).field_visits().with_related()
     if form.is_valid():
         data = form.cleaned_data
         if data["region"]:
@@ -136,11 +136,11 @@ def session_calendar(request: HttpRequest) -> HttpResponse:
         mode, title_day = "month", month
     first, last = weeks[0][0], weeks[-1][-1]
     by_day: dict[datetime.date, list[Session]] = {}
-    for session in Session.objects.visible_to(request.user).with_related().filter(date__range=(first, last)):
+    for session in Session.objects.visible_to(request.user).field_visits().with_related().filter(date__range=(first, last)):
         by_day.setdefault(session.date, []).append(session)
     grid = [[(day, by_day.get(day, [])) for day in row] for row in weeks]
     # Officers subscribe their phone's calendar to their team's feed (a signed link).
-    team_feeds = [(team, team_feed_url(request, team)) for team in _visible_teams(request.user)]
+    team_feeds = [(team, team_feed_url(request, team)) for team in _visible_teams(request.user).field_teams()]
     return render(
         request,
         "outreach/session_calendar.html",

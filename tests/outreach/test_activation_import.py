@@ -3,6 +3,7 @@ scoped to the importer's regions, and the NIK never whole in the rejects file.""
 
 import csv
 import datetime
+import importlib
 import io
 import logging
 import os
@@ -12,8 +13,10 @@ import uuid
 import zipfile
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
@@ -732,3 +735,72 @@ def test_operators_and_managers_get_403(client_for, request, who, villages):
 def test_anonymous_users_are_sent_to_log_in(client):
     response = client.get(reverse("outreach:activation_import"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# ---- The office's "Impor daftar" list is no field visit ------------------------------------
+
+
+@pytest.fixture
+def import_list(staff, villages):
+    run(staff, csv_bytes(f"{ADULT},ikd,success,,{DAY},,{VILLAGE},"))
+    return Session.objects.select_related("team").get(venue__name=IMPORT_NAME)
+
+
+def test_the_import_list_stays_out_of_the_sessions_and_teams_staff_plan_with(client_for, staff, plan, team, import_list):
+    assert import_list.is_field_visit is False and import_list.date == timezone.localdate()
+    visit = plan(date=timezone.localdate())
+    client = client_for(staff)
+
+    assert client.get(reverse("home")).context["todays"] == [visit]
+    assert list(client.get(reverse("outreach:list")).context["sessions"]) == [visit]
+    calendar_page = client.get(reverse("outreach:calendar"))
+    grid = calendar_page.context["grid"]
+    assert [shown for row in grid for _day, sessions in row for shown in sessions] == [visit]
+    assert [t for t, _url in calendar_page.context["team_feeds"]] == [team]
+    for url in (reverse("outreach:create"), reverse("outreach:series_create"), reverse("outreach:list")):
+        assert list(client.get(url).context["form"].fields["team"].queryset) == [team]
+
+
+def test_the_import_page_leads_to_the_import_lists_results(client_for, staff, outsider, import_list):
+    response = client_for(staff).get(reverse("outreach:activation_import"))
+    assert response.context["import_lists"] == [import_list]
+    assert reverse("outreach:results", kwargs={"pk": import_list.pk}) in response.content.decode()
+    assert client_for(outsider).get(reverse("outreach:activation_import")).context["import_lists"] == []
+
+
+def test_the_import_list_is_never_reopened_nor_logged_into(client_for, staff, import_list):
+    client = client_for(staff)
+    page = client.get(reverse("outreach:detail", kwargs={"pk": import_list.pk})).content.decode()
+    assert reverse("outreach:reopen", kwargs={"pk": import_list.pk}) not in page
+    assert f"?kegiatan={import_list.pk}" not in page  # its rows name no session
+
+    response = client.post(reverse("outreach:reopen", kwargs={"pk": import_list.pk}), follow=True)
+    assert "bukan kegiatan lapangan" in response.content.decode()
+    import_list.refresh_from_db()
+    assert import_list.status == Status.DONE
+    log_page = client.get(reverse("outreach:log", kwargs={"pk": import_list.pk}))
+    assert log_page.context["not_open"].startswith("Ini daftar hasil yang diimpor")
+    assert "Buka kembali" not in log_page.content.decode()
+
+
+def test_a_file_that_names_the_import_list_as_its_session_is_refused(staff, import_list):
+    result = run(staff, csv_bytes(f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},{import_list.pk}"))
+    assert result.saved == 0
+    assert "adalah daftar “Impor daftar”: kosongkan kolom session" in rejected_lines(result)[2]
+    with pytest.raises(ImportRejected) as refused:
+        run(staff, csv_bytes(f"{WOMAN},ikd,success,,{DAY},,{VILLAGE},"), session=import_list.pk)
+    assert "kosongkan kolom session" in str(refused.value.errors[0])
+    assert Activation.objects.count() == 1
+
+
+def test_the_database_keeps_an_import_list_done_and_private(import_list):
+    for change in ({"status": Status.CONFIRMED}, {"is_public": True}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Session.objects.filter(pk=import_list.pk).update(**change)
+
+
+def test_the_migration_marks_the_import_lists_made_before_the_flag(staff, session, import_list):
+    migration = importlib.import_module("outreach.migrations.0013_session_is_field_visit")
+    Session.objects.update(is_field_visit=True)
+    migration.mark_import_lists(apps, None)
+    assert dict(Session.objects.values_list("pk", "is_field_visit")) == {session.pk: True, import_list.pk: False}

@@ -450,17 +450,19 @@ def activation_record(
     key_id, hashed = nik_hash(person.digits)
     digest = _digest(session.pk, service, hashed, outcome, failure_reason, failure_note.strip(), married)
 
-    # One index lookup for both refusals (most forms are new and most people too): this form
-    # saved before (a replay), or, for a success, the same NIK and service succeeded before.
-    wanted = Q(idempotency_key=idempotency_key)
-    if outcome == Outcome.SUCCESS:
-        wanted |= Q(nik_hash__in=nik_hashes(person.digits), service=service, outcome=Outcome.SUCCESS)
-    found = list(Activation.objects.filter(wanted).only("pk", "idempotency_key", "content_digest").order_by()[:2])
-    replay = _replay_of([row for row in found if row.idempotency_key == idempotency_key], digest)
-    if replay is not None:
-        return Recorded(Activation.objects.get(pk=replay.pk), replay=True)
-    if found:
-        raise ValidationError({"nik": _success_words(actor, found[0].pk, service)})
+    # A replay of this form, or a second success of this NIK and service, is refused by the
+    # unique constraints at the insert below and only then looked up (most forms are new and
+    # most people too). A success stored under an older HMAC key has another hash, which the
+    # constraint cannot match: while several keys are active it is looked up first.
+    hashes = nik_hashes(person.digits)
+    if outcome == Outcome.SUCCESS and len(hashes) > 1:
+        wanted = Q(idempotency_key=idempotency_key) | Q(nik_hash__in=hashes, service=service, outcome=Outcome.SUCCESS)
+        found = list(Activation.objects.filter(wanted).only("pk", "idempotency_key", "content_digest").order_by()[:2])
+        replay = _replay_of([row for row in found if row.idempotency_key == idempotency_key], digest)
+        if replay is not None:
+            return Recorded(Activation.objects.get(pk=replay.pk), replay=True)
+        if found:
+            raise ValidationError({"nik": _success_words(actor, found[0].pk, service)})
 
     activation = Activation(
         session=session, village=session.venue.village, service=service, outcome=outcome,
@@ -478,7 +480,8 @@ def activation_record(
             _bump(village_id=activation.village_id, service=service, outcome=outcome, reason=failure_reason,
                   day=activation.happened_on, delta=1)
     except IntegrityError:
-        # Another request won the race: the same form key, or the same person's success.
+        # The same form saved before (a double click, a resent form) or by a request racing this
+        # one, or the same person's success: say which.
         replay = _replay(Activation, idempotency_key, digest)
         if replay is not None:
             return Recorded(replay, replay=True)

@@ -211,6 +211,35 @@ def test_staff_import_a_paper_list_from_a_sessions_page_after_a_preview(new_page
     assert Activation.objects.get().session == session
 
 
+def test_a_list_imported_without_a_session_is_found_from_the_import_page_not_among_todays(new_page, staff, plan, settings,
+                                                                                        tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    visit = plan(date=timezone.localdate())
+    paper = tmp_path / "daftar.csv"
+    paper.write_text("nik,service,outcome,failure_reason,date,married,village_code,session\n"
+                     f"{ADULT_WOMAN},ikd,success,,{visit.date:%Y-%m-%d},,33.24.08.2003,\n")
+    page = new_page()
+    sign_in(page, "alice")
+    page.goto("/hasil/impor/")
+    page.get_by_label("Berkas CSV atau XLSX").set_input_files(paper)
+    page.get_by_role("button", name="Periksa berkas").click()
+    page.get_by_role("button", name="Simpan 1 baris").click()
+    expect(page.get_by_role("status")).to_contain_text("1 disimpan, 0 sudah ada, 0 ditolak.")
+
+    page.goto("/")
+    today = page.get_by_role("region", name=re.compile("^Kegiatan hari ini"))
+    expect(today).to_contain_text("Balai Desa Sumberejo")
+    expect(today).not_to_contain_text("Impor daftar")
+
+    page.goto("/hasil/impor/")
+    page.get_by_text("Hasil yang diimpor tanpa kegiatan (1 kantor)").click()
+    shot(page, "staff-03-import-lists")
+    page.get_by_role("link", name=re.compile("^Impor daftar")).click()
+    expect(page.get_by_role("cell", name=re.compile("0002"))).to_be_visible()
+    shot(page, "staff-04-import-list-results")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_a_citizen_finds_a_partner_and_a_public_session(new_page, kendal, kaliwungu, plan, school):
     today = timezone.localdate()
     village = make_region("33.24.08.2003", "Sumberejo")

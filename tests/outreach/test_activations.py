@@ -65,7 +65,9 @@ def test_an_outsider_office_is_told_without_naming_the_session(operator, session
     assert error.value.messages == ["NIK ini sudah tercatat berhasil Aktivasi IKD di tempat lain."]
 
 
-def test_the_same_form_twice_records_once_and_other_content_is_refused(operator, session):
+@pytest.mark.parametrize("keys", [1, 2], ids=["one key", "two keys during a rotation"])
+def test_the_same_form_twice_records_once_and_other_content_is_refused(operator, session, settings, keys):
+    settings.NIK_HMAC_KEYS = [(f"k{n}", f"rahasia-{n}-" + "x" * 32) for n in range(keys)]
     key = uuid.uuid4()
     first = record(operator, session, idempotency_key=key)
     again = record(operator, session, idempotency_key=key)

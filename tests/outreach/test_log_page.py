@@ -104,6 +104,19 @@ def test_the_page_issues_a_bounded_number_of_queries(client_for, operator, sessi
         assert client.get(url(session)).status_code == 200
 
 
+def test_a_save_reads_only_what_it_must(client_for, operator, session, django_assert_max_num_queries):
+    """The user, their regions and the session are read; then the row, its audit event and the
+    counts are written. A new form for a new person needs no look-up first: the unique
+    constraints refuse a replay or a second success at the insert."""
+    client = client_for(operator)
+    post(client, session)
+    # SQLite writes the counts in two statements, PostgreSQL in one; a savepoint wraps them in tests.
+    with django_assert_max_num_queries(9) as captured:
+        assert post(client, session, nik="3324084101900002").status_code == 302
+    reads = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT")]
+    assert [sql.split(" FROM ")[1].split()[0] for sql in reads] == ['"regions_user"', '"regions_region"', '"outreach_session"']
+
+
 def test_a_submitted_nik_is_found_nowhere_in_the_database_or_the_logs(client_for, operator, session, caplog):
     caplog.set_level(logging.DEBUG)
     client = client_for(operator)

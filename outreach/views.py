@@ -33,6 +33,7 @@ TEAM_FEED_SALT = "outreach.team-feed"
 
 
 HOME_SESSIONS = 20
+RESULTS_PER_PAGE = 100  # rows on a page of "Hasil per orang"
 
 
 @login_required
@@ -430,12 +431,14 @@ def session_results(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         services.activation_delete(actor=request.user, activation=activation, reason=form.cleaned_data["reason"])
         messages.success(request, _("Hasil dihapus dan jumlah diperbarui. Riwayat menyimpan koreksi ini."))
-        return redirect("outreach:results", pk=pk)
-    activations = session.activations.select_related("created_by").order_by("-created_at")
+        return redirect(f"{reverse('outreach:results', kwargs={'pk': pk})}?{request.GET.urlencode()}")
+    # An office's import list may hold tens of thousands of rows: a page at a time.
+    activations = session.activations.select_related("created_by").order_by("-created_at", "-pk")
+    page = Paginator(activations, RESULTS_PER_PAGE).get_page(request.GET.get("halaman"))
     # A per-person list (masked NIKs, sex, birth year): every look is logged (DESIGN.md "Privacy").
     audit.record(AuditAction.VIEW_PERSONAL, obj=session, region_code=session.venue.village.code,
                  detail={"page": "session_results"})
-    return render(request, "outreach/session_results.html", {"session": session, "activations": activations, "form": form})
+    return render(request, "outreach/session_results.html", {"session": session, "page": page, "form": form})
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from openpyxl import Workbook
 
-from outreach import activation_import, tasks
+from outreach import activation_import, tasks, views
 from outreach.activation_import import IMPORT_NAME, KEY_NAMESPACE, activations_import
 from outreach.models import Activation, DailyCount, Outcome, Session, Status
 from outreach.nik import check_nik
@@ -804,3 +804,24 @@ def test_the_migration_marks_the_import_lists_made_before_the_flag(staff, sessio
     Session.objects.update(is_field_visit=True)
     migration.mark_import_lists(apps, None)
     assert dict(Session.objects.values_list("pk", "is_field_visit")) == {session.pk: True, import_list.pk: False}
+
+
+def test_the_import_lists_results_come_a_page_at_a_time_with_their_dates(client_for, staff, import_list, monkeypatch,
+                                                                         django_assert_max_num_queries):
+    monkeypatch.setattr(views, "RESULTS_PER_PAGE", 2)
+    run(staff, csv_bytes(f"{WOMAN},ikd,success,,{NEXT_DAY},,{VILLAGE},", f"{adult(3)},ikd,success,,{DAY},,{VILLAGE},"))
+    url = reverse("outreach:results", kwargs={"pk": import_list.pk})
+    client = client_for(staff)
+    with django_assert_max_num_queries(12):
+        first = client.get(url)
+    assert len(first.context["page"]) == 2
+    text = first.content.decode()
+    assert "Halaman 1 dari 2 · 3 hasil" in text and "?halaman=2" in text
+    assert "Hasil yang diimpor tanpa kegiatan" in text and "00.00–23.59" not in text
+    second = client.get(url, {"halaman": "2"})
+    (last,) = second.context["page"]  # the oldest: the first file's one row, of that Monday
+    assert last.nik_last4 == ADULT[-4:] and f"<td>{MONDAY:%d-%m-%Y}</td>" in second.content.decode()
+    # A correction on the second page comes back to it.
+    response = client.post(f"{url}?halaman=2", {"activation": last.pk, "reason": "Salah ketik"})
+    assert response["Location"].endswith("?halaman=2")
+    assert Activation.objects.count() == 2

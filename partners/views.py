@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,6 +9,8 @@ from partners.models import Agreement, Card, Partner, Sector, UsageRecap
 from regions import access, audit
 from regions.exports import download
 from regions.models import AuditAction, Level, Region
+
+PARTNERS_PER_PAGE = 50
 
 
 def public_directory(request: HttpRequest) -> HttpResponse:
@@ -37,12 +40,16 @@ def partner_logo(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    partners = Partner.objects.visible_to(request.user).select_related("village__parent").prefetch_related("agreements")
-    rows = [(partner, [(agreement, agreement.status_on(today)) for agreement in partner.agreements.all()]) for partner in partners]
+    partners = (Partner.objects.visible_to(request.user).select_related("village__parent").prefetch_related("agreements")
+                .order_by("business_name", "pk"))
+    # A province or the whole country may hold thousands: a page at a time (the exports hold all).
+    page = Paginator(partners, PARTNERS_PER_PAGE).get_page(request.GET.get("halaman"))
+    rows = [(partner, [(agreement, agreement.status_on(today)) for agreement in partner.agreements.all()]) for partner in page]
     return render(
         request,
         "partners/partner_list.html",
-        {"rows": rows, "report": services.partner_report(user=request.user, today=today), "can_write": access.can_write(request.user)},
+        {"rows": rows, "page": page, "report": services.partner_report(user=request.user, today=today),
+         "can_write": access.can_write(request.user)},
     )
 
 

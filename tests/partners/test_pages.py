@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from partners import tasks
-from partners.models import Agreement, ReminderSent
+from partners import tasks, views
+from partners.models import Agreement, Partner, ReminderSent, Sector
 from partners.services import directory, reminders_send
 from tests.partners.conftest import TODAY
 
@@ -227,3 +227,20 @@ def test_an_outsider_cannot_open_a_kendal_partner_or_agreement(client_for, outsi
         assert response.redirect_chain[-1][0] == "/admin/" and "Warung Bu Sri" not in response.content.decode()
     for what in ("mitra", "pks", "rekap"):
         assert "Warung Bu Sri" not in client.get(reverse("partners:export", kwargs={"what": what, "fmt": "csv"})).content.decode("utf-8-sig")
+
+
+def test_the_partner_list_comes_a_page_at_a_time(client_for, staff, partner, agreement_for, monkeypatch,
+                                                 django_assert_max_num_queries):
+    monkeypatch.setattr(views, "PARTNERS_PER_PAGE", 2)
+    for n in range(4):
+        agreement_for(Partner.objects.create(business_name=f"Toko {n}", owner_name="Ani", sector=Sector.FOOD,
+                                             address="Jl. 1", village=partner.village, whatsapp="6281234567890"),
+                      number=f"PKS/1{n}")
+    client = client_for(staff)
+    with django_assert_max_num_queries(16):
+        first = client.get(reverse("partners:list"))
+    assert [p.business_name for p, _agreements in first.context["rows"]] == ["Toko 0", "Toko 1"]
+    assert "Halaman 1 dari 3 · 5 mitra" in first.content.decode()
+    last = client.get(reverse("partners:list"), {"halaman": "3"})
+    assert [p.business_name for p, _agreements in last.context["rows"]] == ["Warung Bu Sri"]
+    assert "Sebelumnya" in last.content.decode() and "Berikutnya" not in last.content.decode()

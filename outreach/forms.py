@@ -2,8 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from regions.forms import RegionPickerWidget
+from regions.models import subtree_q
 from outreach.models import (
     LOGGED_SERVICES,
+    SERVICE_FIELDS,
     Audience,
     FailureReason,
     Outcome,
@@ -139,10 +141,29 @@ class SessionFilterForm(forms.Form):
                  ("offers_kia", _("Penerbitan KIA")), ("offers_other", _("Layanan adminduk lain"))],
         required=False,
     )
+    # One day, from the calendar's "+N lainnya": kept as the filters change, cleared by a link.
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.visible_to(user).field_teams()
+
+    def filter(self, sessions):
+        """The sessions matching the filters; all of them while the form is unbound or invalid."""
+        if not self.is_valid():
+            return sessions
+        data = self.cleaned_data
+        if data["region"]:
+            sessions = sessions.filter(subtree_q([data["region"]], "venue__village"))
+        if data["team"]:
+            sessions = sessions.filter(team=data["team"])
+        if data["status"]:
+            sessions = sessions.filter(status=data["status"])
+        if data["service"] in SERVICE_FIELDS.values():
+            sessions = sessions.filter(**{data["service"]: True})
+        if data["date"]:
+            sessions = sessions.filter(date=data["date"])
+        return sessions
 
 
 class ActivationForm(forms.Form):

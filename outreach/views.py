@@ -1,4 +1,5 @@
 import calendar
+import dataclasses
 import datetime
 import uuid
 from urllib.parse import quote
@@ -8,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
-from outreach.models import SERVICE_FIELDS, Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
+from outreach.models import Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
 from outreach.privacy import masked
 from regions import access, audit
 from outreach.progress import FIELDS, NoBase, progress_for
@@ -34,6 +36,8 @@ TEAM_FEED_SALT = "outreach.team-feed"
 
 HOME_SESSIONS = 20
 RESULTS_PER_PAGE = 100  # rows on a page of "Hasil per orang"
+SESSIONS_PER_PAGE = 50  # cards on a page of the session list
+CALENDAR_PER_DAY = 12  # sessions shown in one day of the calendar; the rest are behind "+N lainnya"
 
 
 @login_required
@@ -89,23 +93,16 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
-    sessions = Session.objects.visible_to(request.user).field_visits().with_related()
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["region"]:
-            sessions = sessions.filter(subtree_q([data["region"]], "venue__village"))
-        if data["team"]:
-            sessions = sessions.filter(team=data["team"])
-        if data["status"]:
-            sessions = sessions.filter(status=data["status"])
-        if data["service"] in SERVICE_FIELDS.values():
-            sessions = sessions.filter(**{data["service"]: True})
-    if not request.GET.get("semua"):
+    sessions = form.filter(Session.objects.visible_to(request.user).field_visits().with_related())
+    one_day = form.cleaned_data.get("date") if form.is_valid() else None
+    if not one_day and not request.GET.get("semua"):
         sessions = sessions.filter(date__gte=timezone.localdate() - datetime.timedelta(days=7))
+    page = Paginator(sessions.order_by("date", "start_time", "pk"), SESSIONS_PER_PAGE).get_page(request.GET.get("halaman"))
     return render(
         request,
         "outreach/session_list.html",
-        {"form": form, "sessions": sessions.order_by("date", "start_time")[:300], "can_write": access.can_write(request.user)},
+        {"form": form, "page": page, "sessions": page.object_list, "one_day": one_day,
+         "can_write": access.can_write(request.user)},
     )
 
 
@@ -135,19 +132,52 @@ def session_calendar(request: HttpRequest) -> HttpResponse:
         previous = (month - datetime.timedelta(days=1)).replace(day=1)
         following = (month + datetime.timedelta(days=32)).replace(day=1)
         mode, title_day = "month", month
-    first, last = weeks[0][0], weeks[-1][-1]
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = form.filter(Session.objects.visible_to(request.user).field_visits()).filter(date__range=(weeks[0][0], weeks[-1][-1]))
+    # A province's month may hold thousands: each day shows its first CALENDAR_PER_DAY sessions
+    # and how many more there are, in one query.
+    per_date = {"partition_by": [F("date")]}
+    shown = (
+        sessions.with_related()
+        .annotate(rank=Window(RowNumber(), order_by=[F("start_time").asc(), F("pk").asc()], **per_date),
+                  day_total=Window(Count("pk"), **per_date))
+        .filter(rank__lte=CALENDAR_PER_DAY)
+        .order_by("date", "start_time", "pk")
+    )
     by_day: dict[datetime.date, list[Session]] = {}
-    for session in Session.objects.visible_to(request.user).field_visits().with_related().filter(date__range=(first, last)):
+    for session in shown:
         by_day.setdefault(session.date, []).append(session)
-    grid = [[(day, by_day.get(day, [])) for day in row] for row in weeks]
+    filters = request.GET.copy()
+    for key in ("bulan", "minggu", "tampilan", "date", "halaman"):
+        filters.pop(key, None)
+    grid = [[_calendar_day(day, by_day.get(day, []), filters) for day in row] for row in weeks]
     # Officers subscribe their phone's calendar to their team's feed (a signed link).
     team_feeds = [(team, team_feed_url(request, team)) for team in _visible_teams(request.user).field_teams()]
     return render(
         request,
         "outreach/session_calendar.html",
         {"grid": grid, "mode": mode, "title_day": title_day, "previous": previous, "following": following,
-         "today": today, "days": [day for row in weeks for day in row if by_day.get(day)], "team_feeds": team_feeds},
+         "today": today, "days": [day for row in weeks for day in row if by_day.get(day)], "team_feeds": team_feeds,
+         "form": form, "crowded": any(cell.more for row in grid for cell in row), "per_day": CALENDAR_PER_DAY,
+         "keep": [(key, request.GET[key]) for key in ("bulan", "minggu", "tampilan") if request.GET.get(key)]},
     )
+
+
+@dataclasses.dataclass
+class CalendarDay:
+    day: datetime.date
+    sessions: list
+    more: int  # sessions of that day not shown
+    more_url: str  # the session list of that day, with the same filters
+
+
+def _calendar_day(day: datetime.date, sessions: list[Session], filters) -> CalendarDay:
+    more = sessions[0].day_total - len(sessions) if sessions else 0
+    if not more:
+        return CalendarDay(day, sessions, 0, "")
+    query = filters.copy()
+    query["date"] = day.isoformat()
+    return CalendarDay(day, sessions, more, f"{reverse('outreach:list')}?{query.urlencode()}")
 
 
 @login_required

@@ -755,7 +755,7 @@ def test_the_import_list_stays_out_of_the_sessions_and_teams_staff_plan_with(cli
     assert list(client.get(reverse("outreach:list")).context["sessions"]) == [visit]
     calendar_page = client.get(reverse("outreach:calendar"))
     grid = calendar_page.context["grid"]
-    assert [shown for row in grid for _day, sessions in row for shown in sessions] == [visit]
+    assert [shown for row in grid for cell in row for shown in cell.sessions] == [visit]
     assert [t for t, _url in calendar_page.context["team_feeds"]] == [team]
     for url in (reverse("outreach:create"), reverse("outreach:series_create"), reverse("outreach:list")):
         assert list(client.get(url).context["form"].fields["team"].queryset) == [team]

@@ -177,8 +177,60 @@ def test_staff_pages_issue_a_bounded_number_of_queries(client_for, staff, plan, 
 
 def test_the_week_calendar_shows_the_sessions_of_that_week(client_for, staff, upcoming):
     response = client_for(staff).get(reverse("outreach:calendar"), {"minggu": upcoming.date.isoformat()})
-    days = [day for row in response.context["grid"] for day, sessions in row if upcoming in sessions]
+    days = [cell.day for row in response.context["grid"] for cell in row if upcoming in cell.sessions]
     assert days == [upcoming.date]
+
+
+def crowd(day, count, venue, team, staff, start=7):
+    """count sessions on one day, a quarter of an hour apart from start o'clock."""
+    times = [datetime.datetime.combine(day, datetime.time(start)) + datetime.timedelta(minutes=15 * i) for i in range(count)]
+    return Session.objects.bulk_create(
+        Session(venue=venue, team=team, date=day, start_time=t.time(), end_time=(t + datetime.timedelta(hours=1)).time(),
+                created_by=staff)
+        for t in times
+    )
+
+
+def test_a_crowded_day_shows_its_first_sessions_and_links_to_the_rest(client_for, staff, venue, team, other_team,
+                                                                       django_assert_max_num_queries):
+    from outreach.views import CALENDAR_PER_DAY
+
+    busy, quiet = working_days(2)
+    crowded = crowd(busy, CALENDAR_PER_DAY + 3, venue, team, staff)
+    lone = crowd(quiet, 1, venue, other_team, staff)
+    client = client_for(staff)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("outreach:calendar"), {"minggu": busy.isoformat()})
+    cells = {cell.day: cell for row in response.context["grid"] for cell in row}
+    assert cells[busy].sessions == crowded[:CALENDAR_PER_DAY] and cells[busy].more == 3
+    assert cells[quiet].sessions == lone and cells[quiet].more == 0 and not cells[quiet].more_url
+    page = response.content.decode()
+    assert "+3 lainnya" in page and "hanya menampilkan 12 yang pertama" in page
+    # "+3 lainnya" opens the list of that one day, all fifteen.
+    day_list = client.get(cells[busy].more_url)
+    assert list(day_list.context["sessions"]) == crowded
+    assert "Menampilkan kegiatan pada" in day_list.content.decode()
+    # The calendar's filters narrow the days and travel with the links.
+    filtered = client.get(reverse("outreach:calendar"), {"minggu": busy.isoformat(), "team": other_team.pk})
+    cells = {cell.day: cell for row in filtered.context["grid"] for cell in row}
+    assert cells[busy].sessions == [] and cells[quiet].sessions == lone
+    following = busy - datetime.timedelta(days=busy.weekday()) + datetime.timedelta(days=7)
+    assert f'href="?minggu={following.isoformat()}&amp;team={other_team.pk}"' in filtered.content.decode()
+
+
+def test_the_list_comes_a_page_at_a_time_keeping_its_filters(client_for, staff, venue, team, other_team):
+    from outreach.views import SESSIONS_PER_PAGE
+
+    ours = crowd(working_days(1)[0], SESSIONS_PER_PAGE + 5, venue, team, staff, start=0)
+    crowd(working_days(1)[0], 2, venue, other_team, staff)
+    client = client_for(staff)
+    first = client.get(reverse("outreach:list"), {"team": team.pk})
+    assert list(first.context["sessions"]) == ours[:SESSIONS_PER_PAGE]
+    page = first.content.decode()
+    assert f"Halaman 1 dari 2 · {SESSIONS_PER_PAGE + 5} kegiatan" in page
+    assert f"?team={team.pk}&amp;halaman=2" in page
+    second = client.get(reverse("outreach:list"), {"team": team.pk, "halaman": 2})
+    assert list(second.context["sessions"]) == ours[SESSIONS_PER_PAGE:]
 
 
 # ---- Public pages -----------------------------------------------------------------------------

@@ -182,10 +182,11 @@ def test_the_week_calendar_shows_the_sessions_of_that_week(client_for, staff, up
 
 
 def crowd(day, count, venue, team, staff, start=7):
-    """count sessions on one day, a quarter of an hour apart from start o'clock."""
+    """count sessions of ten minutes on one day, a quarter of an hour apart from start o'clock (a
+    team's sessions never overlap: PostgreSQL's exclusion constraint)."""
     times = [datetime.datetime.combine(day, datetime.time(start)) + datetime.timedelta(minutes=15 * i) for i in range(count)]
     return Session.objects.bulk_create(
-        Session(venue=venue, team=team, date=day, start_time=t.time(), end_time=(t + datetime.timedelta(hours=1)).time(),
+        Session(venue=venue, team=team, date=day, start_time=t.time(), end_time=(t + datetime.timedelta(minutes=10)).time(),
                 created_by=staff)
         for t in times
     )
@@ -222,7 +223,7 @@ def test_the_list_comes_a_page_at_a_time_keeping_its_filters(client_for, staff, 
     from outreach.views import SESSIONS_PER_PAGE
 
     ours = crowd(working_days(1)[0], SESSIONS_PER_PAGE + 5, venue, team, staff, start=0)
-    crowd(working_days(1)[0], 2, venue, other_team, staff)
+    crowd(working_days(1)[0], 2, venue, other_team, staff, start=20)
     client = client_for(staff)
     first = client.get(reverse("outreach:list"), {"team": team.pk})
     assert list(first.context["sessions"]) == ours[:SESSIONS_PER_PAGE]

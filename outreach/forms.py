@@ -36,7 +36,7 @@ class ScopedChoicesMixin:
         if "venues" in self.fields:
             self.fields["venues"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
         if "team" in self.fields:
-            self.fields["team"].queryset = Team.objects.visible_to(user).field_teams().field_teams()
+            self.fields["team"].queryset = Team.objects.visible_to(user).field_teams()
 
 
 class SessionForm(ScopedChoicesMixin, forms.ModelForm):

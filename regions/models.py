@@ -115,8 +115,10 @@ class Region(models.Model):
     name = models.CharField(_("nama"), max_length=120)
     level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    # No index of its own: region_parent_code_idx (parent, code) starts with it.
     parent = models.ForeignKey(
-        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        db_index=False,
     )
     is_current = models.BooleanField(
         _("masih berlaku"), default=True, help_text=_("Tidak lagi ada di edisi kode terbaru, tetapi disimpan untuk riwayat.")
@@ -128,11 +130,10 @@ class Region(models.Model):
         verbose_name = _("wilayah")
         verbose_name_plural = _("wilayah")
         ordering = ["code"]
-        indexes = [
-            # LIKE '33.24.%' uses this index whatever the database collation (PostgreSQL).
-            models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["parent", "code"], name="region_parent_code_idx"),
-        ]
+        # A subtree is LIKE '33.24.%': on PostgreSQL the index Django adds to every unique
+        # CharField (regions_region_code_…_like, varchar_pattern_ops) serves it whatever the
+        # database collation, so the code needs no second one.
+        indexes = [models.Index(fields=["parent", "code"], name="region_parent_code_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=0, level__lte=4), name="region_level_valid"),
             models.CheckConstraint(

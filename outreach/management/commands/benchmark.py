@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import reverse
 
 from outreach import reports
+from outreach.management.bench_urls import MINIMAL_TABLE
 from outreach.models import Activation, Session, Team, Venue, VenueType
 from regions.models import COUNTRY_CODE, Level, Region, Target, User
 
@@ -69,7 +70,7 @@ request = function()
   local n = math.random(0, 9999 * #dates - 1)
   local nik = districts[math.random(1, #districts)] .. dates[math.floor(n / 9999) %% #dates + 1]
     .. string.format("%%04d", n %% 9999 + 1)
-  local body = "csrfmiddlewaretoken=%(token)s&service=ikd&result=success&nik=" .. nik .. "&idempotency_key=" .. uuid()
+  local body = "csrfmiddlewaretoken=%(token)s" .. %(fields)s
   return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "%(cookie)s", ["X-CSRFToken"] = "%(token)s", ["Referer"] = "https://127.0.0.1:%(port)d/",
     ["X-Forwarded-Proto"] = "https"}, body)
@@ -208,11 +209,15 @@ class Command(BaseCommand):
             venue=venue, team=team, date=datetime.date(2025, 11, 28), start_time=datetime.time(6), end_time=datetime.time(7),
             status="confirmed", offers_ikd=True, created_by=self.admin,
         )
-        env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # The project's settings with the benchmark's URLconf: every page plus the minimal POST.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "outreach.management.bench_settings", "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                "DJANGO_SECURE_SSL_REDIRECT": "0", "NIK_HMAC_KEYS": ",".join(f"{k}:{v}" for k, v in settings.NIK_HMAC_KEYS),
                "LOG_LEVEL": "WARNING", "DJANGO_REQUIRE_2FA": "0"}
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
         workers = self.workers
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {MINIMAL_TABLE}")
+            cursor.execute(f"CREATE TABLE {MINIMAL_TABLE} (id bigserial PRIMARY KEY, value text NOT NULL)")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
              "--log-level", "warning"], cwd=settings.BASE_DIR, env=env,
@@ -224,19 +229,35 @@ class Command(BaseCommand):
             dates = ",".join(f'"{d:%d%m%y}"' for d in (datetime.date(1940, 1, 1) + datetime.timedelta(days=n) for n in range(3650)))
             districts = ",".join(f'"{code.replace(".", "")}"' for code in Region.objects.filter(
                 level=Level.DISTRICT, is_current=True, code__startswith="33.").values_list("code", flat=True))
-            script = LUA % {"dates": dates, "districts": districts, "token": token, "cookie": cookie, "port": PORT,
-                            "path": reverse("outreach:log", kwargs={"pk": session.pk})}
-            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-                handle.write(script + DONE_LUA)
-            # The bare view and the POST take turns (LOAD_ROUNDS each): a shared machine's speed
-            # drifts over a minute, and the ratio should compare the two under the same drift.
-            bare, post = {}, {}
+            def script(path: str, fields: str) -> str:
+                with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+                    handle.write(LUA % {"dates": dates, "districts": districts, "token": token, "cookie": cookie,
+                                        "port": PORT, "path": path, "fields": fields} + DONE_LUA)
+                return handle.name
+
+            activation_script = script(reverse("outreach:log", kwargs={"pk": session.pk}),
+                                       '"&service=ikd&result=success&nik=" .. nik .. "&idempotency_key=" .. uuid()')
+            minimal_script = script("/bench/minimal/", '"&value=" .. uuid()')
+            # The bare view, the minimal POST and the activation POST take turns (LOAD_ROUNDS each):
+            # a shared machine's speed drifts over a minute, and the ratios should compare the
+            # three under the same drift.
+            bare, minimal, post = {}, {}, {}
             for _round in range(LOAD_ROUNDS):
                 self._load(bare, server.pid, None, f"http://127.0.0.1:{PORT}/sehat/", seconds / LOAD_ROUNDS)
-                self._load(post, server.pid, handle.name, f"http://127.0.0.1:{PORT}/", seconds / LOAD_ROUNDS)
+                self._load(minimal, server.pid, minimal_script, f"http://127.0.0.1:{PORT}/", seconds / LOAD_ROUNDS)
+                self._load(post, server.pid, activation_script, f"http://127.0.0.1:{PORT}/", seconds / LOAD_ROUNDS)
             self.record(f"bare Django view (gunicorn {workers} workers, 32 clients)",
                         f"{bare['requests'] / bare['seconds']:.0f} req/s, p95 {bare['p95']:.1f} ms; "
                         f"{self._cpu_words(bare)}")
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {MINIMAL_TABLE}")  # noqa: S608
+                (inserted,) = cursor.fetchone()
+            minimal_errors = minimal["errors"] + minimal["status"] + max(0, minimal["requests"] - inserted)
+            self.record(f"minimal signed-in form POST, one row (gunicorn {workers} workers, 32 clients)",
+                        f"{minimal['requests'] / minimal['seconds']:.0f} req/s, p95 {minimal['p95']:.1f} ms, "
+                        f"{minimal_errors} errors; 1/{bare['requests'] / max(minimal['requests'], 1):.1f} of the bare "
+                        f"view; {self._cpu_words(minimal)}",
+                        "reference machine: about 650 req/s")
             saved = Activation.objects.count() - before
             rate = post["requests"] / post["seconds"]
             # A request still in flight when wrk stops may save after being counted as not done.
@@ -244,7 +265,8 @@ class Command(BaseCommand):
             self.record(f"activation POST (gunicorn {workers} workers, 32 clients)",
                         f"{rate:.0f} req/s, p95 {post['p95']:.1f} ms, p99 {post['p99']:.1f} ms, {errors} errors "
                         f"({saved:,} rows saved); "
-                        f"1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view; "
+                        f"1/{bare['requests'] / max(post['requests'], 1):.1f} of the bare view, "
+                        f"{post['requests'] / max(minimal['requests'], 1):.2f} of the minimal POST; "
                         f"{self._cpu_words(post)}",
                         "≥ 350 req/s, ≥ 1/11 of bare, p95 ≤ 150 ms, 0 errors")
             peak = max(self._peak_kb(pid) for pid in self._children(server.pid))
@@ -252,6 +274,8 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {MINIMAL_TABLE}")
 
     def _wait_for_server(self) -> None:
         for _n in range(100):

@@ -35,6 +35,6 @@ def test_the_minimal_post_signs_in_checks_csrf_and_inserts_one_row(minimal_table
     assert client.get("/kegiatan/saya/").status_code == 200  # the project's pages, same URLconf
     token = client.cookies["csrftoken"].value
     response = client.post("/bench/minimal/", {"value": "satu", "csrfmiddlewaretoken": token})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/sehat/"
     assert client.post("/bench/minimal/", {"value": "", "csrfmiddlewaretoken": token}).status_code == 400
     assert _rows() == ["satu"]

@@ -210,9 +210,10 @@ class Command(BaseCommand):
             status="confirmed", offers_ikd=True, created_by=self.admin,
         )
         # The project's settings with the benchmark's URLconf: every page plus the minimal POST.
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "outreach.management.bench_settings", "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-               "DJANGO_SECURE_SSL_REDIRECT": "0", "NIK_HMAC_KEYS": ",".join(f"{k}:{v}" for k, v in settings.NIK_HMAC_KEYS),
-               "LOG_LEVEL": "WARNING", "DJANGO_REQUIRE_2FA": "0"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "outreach.management.bench_settings", "DJANGO_DEBUG": "0",
+               "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
+               "NIK_HMAC_KEYS": ",".join(f"{k}:{v}" for k, v in settings.NIK_HMAC_KEYS), "LOG_LEVEL": "WARNING",
+               "DJANGO_REQUIRE_2FA": "0"}
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
         workers = self.workers
         with connection.cursor() as cursor:

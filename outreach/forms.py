@@ -33,10 +33,12 @@ class ScopedChoicesMixin:
     def limit_choices(self, user) -> None:
         if "venue" in self.fields:
             self.fields["venue"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
+            self.fields["venue"].empty_label = _("Pilih tempat")
         if "venues" in self.fields:
             self.fields["venues"].queryset = Venue.objects.visible_to(user).filter(is_active=True).select_related("village")
         if "team" in self.fields:
             self.fields["team"].queryset = Team.objects.visible_to(user).field_teams()
+            self.fields["team"].empty_label = _("Pilih tim")
 
 
 class SessionForm(ScopedChoicesMixin, forms.ModelForm):
@@ -133,7 +135,7 @@ class SeriesChangeForm(ScopedChoicesMixin, forms.ModelForm):
 
 class SessionFilterForm(forms.Form):
     region = forms.CharField(label=_("Wilayah"), required=False, widget=RegionPickerWidget())
-    team = forms.ModelChoiceField(label=_("Tim"), queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Tim"), queryset=Team.objects.none(), required=False, empty_label=_("Semua"))
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua"))] + Status.choices, required=False)
     service = forms.ChoiceField(
         label=_("Layanan"),

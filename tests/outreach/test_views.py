@@ -165,6 +165,19 @@ def test_the_list_filters_by_status_service_team_and_region(client_for, staff, p
     assert sessions(status="cancelled") == []
 
 
+
+def test_empty_choices_are_named_not_dashes(client_for, staff, team, venue):
+    """A filter's empty team choice reads "Semua" like its neighbours; a form's asks for a choice."""
+    client = client_for(staff)
+    listing = client.get(reverse("outreach:list")).content.decode()
+    assert '<option value="" selected>Semua</option>' in listing
+    assert "---------" not in listing
+    for url in ("outreach:create", "outreach:series_create"):
+        form = client.get(reverse(url)).content.decode()
+        assert "---------" not in form
+        assert "Pilih tim" in form
+    assert "Pilih tempat" in client.get(reverse("outreach:create")).content.decode()
+
 @pytest.mark.parametrize("url", ["outreach:list", "outreach:calendar", "outreach:mine"])
 def test_staff_pages_issue_a_bounded_number_of_queries(client_for, staff, plan, url, django_assert_max_num_queries):
     for day in working_days(12):

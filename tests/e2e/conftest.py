@@ -31,6 +31,12 @@ def browser():
         pytest.fail(f"{CHROMIUM} tidak ada: CI membutuhkan paket Debian `chromium`.")
     from playwright.sync_api import sync_playwright
 
+    from outreach.reports import preload
+
+    # The live server answers in threads, as the development server does, but it does not start
+    # through config/wsgi.py, which loads the drawing libraries first: without this, a page's
+    # two charts can race to import matplotlib and one of them fails (outreach/reports.py).
+    preload()
     # Playwright's sync API keeps an asyncio loop running in this thread; Django would then
     # refuse the tests' own database calls (and the flush after each test) as "async".
     with pytest.MonkeyPatch.context() as patch:

@@ -40,6 +40,14 @@ def test_the_manager_sees_progress_and_children_worst_first(client_for, manager,
     page = response.content.decode()
     assert "Apakah Kabupaten Kendal sesuai jalur?" in page and "tertinggal" in page
     assert "15,31%" in page  # 127,444 / 832,474
+    assert "tenggat Rabu, 31 Desember 2025" in page and "tenggat sudah lewat" not in page
+
+
+def test_a_target_whose_due_date_has_passed_says_so(client_for, manager, kendal_figures):
+    """A year later the 2025 target is still the latest: the page says its deadline has passed
+    rather than leaving "0 working days" unexplained."""
+    page = client_for(manager).get(url(tanggal="2026-12-05")).content.decode()
+    assert "tenggat Rabu, 31 Desember 2025" in page and "tenggat sudah lewat" in page
 
 
 def test_the_table_downloads_as_csv(client_for, manager, kendal_figures):

@@ -171,16 +171,20 @@ class SessionFilterForm(forms.Form):
 class ActivationForm(forms.Form):
     """One person at a session: service, NIK, one tap for the outcome, save."""
 
-    service = forms.ChoiceField(label=_("Layanan"), widget=forms.RadioSelect)
+    service = forms.ChoiceField(label=_("Layanan"), widget=forms.RadioSelect,
+                                error_messages={"required": _("Pilih layanan dulu.")})
     nik = forms.CharField(
         label=_("NIK"),
         max_length=24,
+        error_messages={"required": _("Isi NIK dari kartu (16 angka)."),
+                        "max_length": _("NIK harus 16 angka — periksa kembali kartu.")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True, "class": "nik-input",
                    "data-nik-input": True, "aria-describedby": "nik-hint", "spellcheck": "false"}
         ),
     )
-    result = forms.ChoiceField(label=_("Hasil"), widget=forms.RadioSelect)
+    result = forms.ChoiceField(label=_("Hasil"), widget=forms.RadioSelect,
+                               error_messages={"required": _("Pilih hasil: Berhasil atau alasan gagalnya.")})
     failure_note = forms.CharField(label=_("Keterangan (untuk 'Lainnya')"), max_length=200, required=False)
     married = forms.BooleanField(label=_("Sudah menikah"), required=False)
     confirm_district = forms.BooleanField(label=_("Saya sudah memeriksa kartu: kode kecamatan sesuai"), required=False)
@@ -191,6 +195,8 @@ class ActivationForm(forms.Form):
         self.fields["service"].choices = [
             (service.value, service.label) for service in session.services if service in LOGGED_SERVICES
         ]
+        if len(self.fields["service"].choices) == 1:  # nothing to choose: one tap fewer per person
+            self.initial["service"] = self.fields["service"].choices[0][0]
         self.fields["result"].choices = [(Outcome.SUCCESS.value, _("Berhasil"))] + [
             (reason.value, reason.label) for reason in FailureReason
         ]

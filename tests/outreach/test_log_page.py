@@ -1,5 +1,6 @@
 """The operator's page: one person at a time, nothing twice, the NIK nowhere after the form."""
 
+import datetime
 import io
 import logging
 import re
@@ -71,6 +72,23 @@ def test_an_unknown_kecamatan_asks_for_confirmation(client_for, operator, sessio
     response = post(client, session, nik="3324990101900001", confirm_district="on")
     assert response.status_code == 302
     assert Activation.objects.get().district_code == "33.24.99"
+
+
+def test_a_missing_choice_says_what_to_do_and_saves_nothing(client_for, operator, session):
+    client = client_for(operator)
+    page = post(client, session, service="", result="", nik="").content.decode()
+    assert "Pilih layanan dulu." in page and "Pilih hasil: Berhasil atau alasan gagalnya." in page
+    assert "Isi NIK dari kartu (16 angka)." in page
+    assert "NIK harus 16 angka" in post(client, session, nik="3" * 30).content.decode()
+    assert not Activation.objects.exists()
+
+
+def test_a_session_with_one_service_has_it_chosen_already(client_for, operator, session, plan):
+    client = client_for(operator)
+    two = client.get(url(session)).content.decode()
+    assert not re.search(r'<input[^>]*name="service"[^>]*checked', two)
+    one = client.get(url(plan(date=session.date + datetime.timedelta(days=7)))).content.decode()
+    assert re.search(r'<input[^>]*name="service"[^>]*value="ikd"[^>]*checked', one)
 
 
 @pytest.mark.parametrize("status, words", [("done", "sudah selesai"), ("cancelled", "sudah dibatalkan")])

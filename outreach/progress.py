@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from outreach import counts
 from outreach.services import holiday_name
@@ -35,11 +35,11 @@ class Status:
 
 
 STATUS_LABELS = {
-    Status.REACHED: _lazy("tercapai"),
-    Status.ON_TRACK: _lazy("sesuai jalur"),
-    Status.AT_RISK: _lazy("berisiko"),
-    Status.BEHIND: _lazy("tertinggal"),
-    Status.NO_TARGET: _lazy("tidak ada target"),
+    Status.REACHED: _("tercapai"),
+    Status.ON_TRACK: _("sesuai jalur"),
+    Status.AT_RISK: _("berisiko"),
+    Status.BEHIND: _("tertinggal"),
+    Status.NO_TARGET: _("tidak ada target"),
 }
 
 

@@ -71,3 +71,25 @@ def test_every_english_message_is_translated():
         if "#, fuzzy" in entry:
             untranslated.append(entry)
     assert untranslated == []
+
+
+def test_translatable_strings_use_names_makemessages_finds():
+    """`makemessages` finds `_()`, `gettext()`, `gettext_lazy()` and their kin, not an alias such
+    as `_lazy()`: the strings marked with one fell out of the catalogue and showed untranslated."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    alias = re.compile(r"from django\.utils\.translation import .*\b\w*gettext\w* as (?!_\b)(\w+)")
+    found = [f"{path.relative_to(root)}: {match.group(0)}" for folder in ("config", "outreach", "regions", "partners")
+             for path in (root / folder).rglob("*.py") for match in alias.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_status_words_follow_the_language():
+    from outreach.progress import STATUS_LABELS
+
+    with translation.override("en"):
+        assert [str(label) for label in STATUS_LABELS.values()] == ["reached", "on track", "at risk", "behind", "no target"]
+    with translation.override("id"):
+        assert str(STATUS_LABELS["behind"]) == "tertinggal"

@@ -278,7 +278,7 @@ def test_ten_thousand_characters_get_a_message_in_indonesian(client_for, staff, 
     log = reverse("outreach:log", kwargs={"pk": session.pk})
     html = errors_of(op.post(log, {"service": "ikd", "nik": LONG, "result": "other", "failure_note": LONG,
                                    "idempotency_key": str(uuid.uuid4())}))
-    assert "paling banyak 24 karakter" in html and "paling banyak 200 karakter" in html
+    assert "NIK harus 16 angka — periksa kembali kartu." in html and "paling banyak 200 karakter" in html
     assert not Activation.objects.exists()
     # Postponing or cancelling with a 10,000-character reason.
     for action in ("outreach:postpone", "outreach:cancel"):

@@ -165,7 +165,6 @@ def test_the_list_filters_by_status_service_team_and_region(client_for, staff, p
     assert sessions(status="cancelled") == []
 
 
-
 def test_empty_choices_are_named_not_dashes(client_for, staff, team, venue):
     """A filter's empty team choice reads "Semua" like its neighbours; a form's asks for a choice."""
     client = client_for(staff)
@@ -177,6 +176,7 @@ def test_empty_choices_are_named_not_dashes(client_for, staff, team, venue):
         assert "---------" not in form
         assert "Pilih tim" in form
     assert "Pilih tempat" in client.get(reverse("outreach:create")).content.decode()
+
 
 @pytest.mark.parametrize("url", ["outreach:list", "outreach:calendar", "outreach:mine"])
 def test_staff_pages_issue_a_bounded_number_of_queries(client_for, staff, plan, url, django_assert_max_num_queries):

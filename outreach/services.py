@@ -549,6 +549,15 @@ def session_counts(session: Session) -> dict[str, dict[str, int]]:
     return counts
 
 
+def tallied(session: Session) -> dict[str, int]:
+    """Successes and failures recorded at the session as counts without NIKs (one query): the
+    part of `session_counts` that no per-person list shows."""
+    totals = {"success": 0, "failed": 0}
+    for row in TallyLine.objects.filter(submission__session=session).values("outcome").annotate(total=Sum("count")).order_by():
+        totals[row["outcome"]] += row["total"]
+    return totals
+
+
 @transaction.atomic
 def _successes(session: Session) -> int:
     """Successful results at the session, people and tallies, every logged service."""

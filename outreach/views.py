@@ -468,7 +468,8 @@ def session_results(request: HttpRequest, pk: int) -> HttpResponse:
     # A per-person list (masked NIKs, sex, birth year): every look is logged (DESIGN.md "Privacy").
     audit.record(AuditAction.VIEW_PERSONAL, obj=session, region_code=session.venue.village.code,
                  detail={"page": "session_results"})
-    return render(request, "outreach/session_results.html", {"session": session, "page": page, "form": form})
+    return render(request, "outreach/session_results.html",
+                  {"session": session, "page": page, "form": form, "tallied": services.tallied(session)})
 
 
 @login_required

@@ -124,6 +124,17 @@ def test_a_tally_page_counts_once_per_form(client_for, operator, outsider, sessi
     assert "Isi paling sedikit satu jumlah." in response.content.decode()
 
 
+
+def test_the_per_person_list_says_what_a_tally_added(client_for, operator, staff, session):
+    """Counts without NIKs show on the session's totals but have no rows here: the page says so."""
+    url = reverse("outreach:results", kwargs={"pk": session.pk})
+    assert "rekap tanpa NIK" not in client_for(staff).get(url).content.decode()
+    tally = {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "1200", "n_ikd_no_phone": "6"}
+    client_for(operator).post(reverse("outreach:tally", kwargs={"pk": session.pk}), tally)
+    page = client_for(staff).get(url).content.decode()
+    assert "Kegiatan ini juga punya rekap tanpa NIK: 1.200 berhasil, 6 gagal." in page
+
+
 def test_the_sessions_page_shows_what_it_yielded_people_and_tallies_together(client_for, operator, staff, session):
     client = client_for(operator)
     tally = {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "40", "n_ikd_no_phone": "6"}

@@ -113,6 +113,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The operator's save runs as prepared statements on PostgreSQL (config/db.py). 0 behind a
+# connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21): the save
+# is then planned every time, as every other request is.
+DATABASE_PREPARED_SAVES = env_bool("DATABASE_PREPARED_SAVES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "regions.User"

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.db import prepared_on_post
 from outreach import feeds, reports, services
 from outreach.forms import ActivationForm, CancelForm, CloseOutForm, CorrectionForm, TallyForm, PostponeForm, SeriesChangeForm, SeriesForm, SessionFilterForm, SessionForm
 from outreach.models import Outcome, Session, SessionPhoto, SessionSeries, Status, Team, WeeklySummary
@@ -341,6 +342,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("nik")
 @require_http_methods(["GET", "POST"])
+@prepared_on_post
 def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The operator's page: the session, its running counts, and one person at a time.
 

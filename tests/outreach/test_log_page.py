@@ -3,6 +3,7 @@
 import datetime
 import io
 import logging
+import os
 import re
 import uuid
 
@@ -122,10 +123,12 @@ def test_the_page_issues_a_bounded_number_of_queries(client_for, operator, sessi
         assert client.get(url(session)).status_code == 200
 
 
-def test_a_save_reads_only_what_it_must(client_for, operator, session, django_assert_max_num_queries):
+def test_a_save_reads_only_what_it_must(client_for, operator, session, django_assert_max_num_queries, settings):
     """The user, their regions and the session are read; then the row, its audit event and the
     counts are written. A new form for a new person needs no look-up first: the unique
-    constraints refuse a replay or a second success at the insert."""
+    constraints refuse a replay or a second success at the insert. (The same statements run
+    prepared or not; unprepared, Django can show their SQL: config/db.py.)"""
+    settings.DATABASE_PREPARED_SAVES = False
     client = client_for(operator)
     post(client, session)
     # SQLite writes the counts in two statements, PostgreSQL in one; a savepoint wraps them in tests.
@@ -147,3 +150,47 @@ def test_a_submitted_nik_is_found_nowhere_in_the_database_or_the_logs(client_for
         assert nik not in dump.getvalue()
         assert nik not in caplog.text
     assert Activation.objects.count() == 2
+
+
+def prepared_inserts() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO \"outreach_activation\"%%'")
+        return cursor.fetchone()[0]
+
+
+needs_postgresql = pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="butuh PostgreSQL (DATABASE_URL)")
+
+
+@needs_postgresql
+def test_a_save_runs_as_prepared_statements_and_pages_do_not(client_for, operator, session):
+    """The save's statements are prepared on the connection and reused by the next save; after
+    it the connection's defaults are back (client-side binding, nothing prepared), so the page
+    itself and every other page keep PostgreSQL's custom plans (config/db.py)."""
+    from django.db import connection
+    from django.db.backends.postgresql.base import Cursor
+
+    client = client_for(operator)
+    assert post(client, session).status_code == 302
+    assert prepared_inserts() == 1
+    assert post(client, session, nik="3324080101900002").status_code == 302
+    assert prepared_inserts() == 1 and Activation.objects.count() == 2  # reused, not prepared again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%FROM \"outreach_session\" INNER JOIN%%'")
+        assert cursor.fetchone()[0] == 1  # the session look-up, the dearest to plan
+    assert connection.connection.prepare_threshold is None
+    assert connection.connection.cursor_factory is Cursor  # Django's client-side binding again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        prepared = cursor.fetchone()[0]
+        client.get(url(session))
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == prepared
+
+
+@needs_postgresql
+def test_prepared_saves_can_be_turned_off_for_a_pooler(client_for, operator, session, settings):
+    settings.DATABASE_PREPARED_SAVES = False
+    assert post(client_for(operator), session).status_code == 302
+    assert prepared_inserts() == 0 and Activation.objects.count() == 1

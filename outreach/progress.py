@@ -76,6 +76,11 @@ class Progress:
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
+    @property
+    def past_due(self) -> bool:
+        """The target's due date lies before the as-of date: no working day is left for it."""
+        return self.target_due is not None and self.target_due < self.as_of
+
     def as_dict(self) -> dict:
         """Plain values for JSON and CSV: numbers stay numbers, dates become ISO strings."""
         def plain(value):

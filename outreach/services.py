@@ -539,12 +539,17 @@ def tally_record(
     return submission, False
 
 
+def _tally_rows(session: Session):
+    """The session's counts without NIKs, summed per service and outcome."""
+    return TallyLine.objects.filter(submission__session=session).values("service", "outcome").annotate(total=Sum("count")).order_by()
+
+
 def session_counts(session: Session) -> dict[str, dict[str, int]]:
     """Successes and failures per service at a session, people and tallies together (two queries)."""
     counts = {service.value: {"success": 0, "failed": 0} for service in LOGGED_SERVICES}
     for row in session.activations.values("service", "outcome").annotate(total=Count("id")).order_by():
         counts[row["service"]][row["outcome"]] += row["total"]
-    for row in TallyLine.objects.filter(submission__session=session).values("service", "outcome").annotate(total=Sum("count")).order_by():
+    for row in _tally_rows(session):
         counts[row["service"]][row["outcome"]] += row["total"]
     return counts
 
@@ -553,7 +558,7 @@ def tallied(session: Session) -> dict[str, int]:
     """Successes and failures recorded at the session as counts without NIKs (one query): the
     part of `session_counts` that no per-person list shows."""
     totals = {"success": 0, "failed": 0}
-    for row in TallyLine.objects.filter(submission__session=session).values("outcome").annotate(total=Sum("count")).order_by():
+    for row in _tally_rows(session):
         totals[row["outcome"]] += row["total"]
     return totals
 

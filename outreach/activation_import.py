@@ -499,6 +499,12 @@ class _Importer:
                 _("alasan gagal '%(given)s' tidak dikenal (%(choices)s)")
                 % {"given": values["failure_reason"], "choices": REASON_LIST}
             )
+        elif reason and row.service in SERVICES and reason not in FailureReason.for_service(row.service):
+            errors.append(
+                _("alasan gagal '%(given)s' tidak berlaku untuk layanan %(service)s (isi %(choices)s)")
+                % {"given": values["failure_reason"], "service": row.service,
+                   "choices": ", ".join(FailureReason.for_service(row.service))}
+            )
         row.reason = reason if outcome == Outcome.FAILED else ""
         married = MARRIED.get(values.get("married", "").lower())
         if married is None:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.forms import RegionPickerWidget
 from regions.models import subtree_q
+from outreach import services
 from outreach.models import (
     LOGGED_SERVICES,
     SERVICE_FIELDS,
@@ -168,6 +169,18 @@ class SessionFilterForm(forms.Form):
         return sessions
 
 
+class ResultSelect(forms.RadioSelect):
+    """The outcome's choices, each failure reason naming the services it is for, so the log page
+    shows the chosen service's own reasons (static/js/log-reasons.js)."""
+
+    services_of: dict[str, str] = {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["services"] = self.services_of.get(value, "")
+        return option
+
+
 class ActivationForm(forms.Form):
     """One person at a session: service, NIK, one tap for the outcome, save."""
 
@@ -183,7 +196,7 @@ class ActivationForm(forms.Form):
                    "data-nik-input": True, "aria-describedby": "nik-hint", "spellcheck": "false"}
         ),
     )
-    result = forms.ChoiceField(label=_("Hasil"), widget=forms.RadioSelect,
+    result = forms.ChoiceField(label=_("Hasil"), widget=ResultSelect,
                                error_messages={"required": _("Pilih hasil: Berhasil atau alasan gagalnya.")})
     failure_note = forms.CharField(label=_("Keterangan (untuk 'Lainnya')"), max_length=200, required=False)
     married = forms.BooleanField(label=_("Sudah menikah"), required=False)
@@ -197,9 +210,22 @@ class ActivationForm(forms.Form):
         ]
         if len(self.fields["service"].choices) == 1:  # nothing to choose: one tap fewer per person
             self.initial["service"] = self.fields["service"].choices[0][0]
+        offered = [service for service, _label in self.fields["service"].choices]
+        services_of = {
+            reason.value: " ".join(service for service in offered if reason in FailureReason.for_service(service))
+            for reason in FailureReason
+        }
         self.fields["result"].choices = [(Outcome.SUCCESS.value, _("Berhasil"))] + [
-            (reason.value, reason.label) for reason in FailureReason
+            (reason.value, reason.label) for reason in FailureReason if services_of[reason.value]
         ]
+        self.fields["result"].widget.services_of = services_of
+
+    def clean(self):
+        data = super().clean()
+        service, result = data.get("service"), data.get("result")
+        if service and result and result != Outcome.SUCCESS and (misfit := services.reason_misfit(service, result)):
+            self.add_error("result", misfit)
+        return data
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -258,7 +284,8 @@ class TallyForm(forms.Form):
             if service not in LOGGED_SERVICES:
                 continue
             names = []
-            for result, label in [(Outcome.SUCCESS.value, _("Berhasil"))] + list(FailureReason.choices):
+            reasons = [(reason.value, reason.label) for reason in FailureReason.for_service(service)]
+            for result, label in [(Outcome.SUCCESS.value, _("Berhasil"))] + reasons:
                 name = f"n_{service.value}_{result}"
                 self.fields[name] = forms.IntegerField(
                     label=label, min_value=0, max_value=10_000, required=False,

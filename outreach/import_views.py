@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from outreach.activation_import import activations_import
-from outreach.models import Session
+from outreach.models import LOGGED_SERVICES, FailureReason, Session
 from outreach.retention import REJECTS_DIR, UPLOADS_DIR
 from regions import access, audit
 from regions.imports import ImportRejected
@@ -183,7 +183,10 @@ def activation_import(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and "ditolak" in request.GET:
         return _rejects_download(request, request.GET["ditolak"])
 
-    context: dict = {"max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    context: dict = {
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "reasons": [(service.value, ", ".join(FailureReason.for_service(service))) for service in LOGGED_SERVICES],
+    }
     form = None  # then a blank upload form, for the session in `chosen` if any
     if request.method == "POST" and "berkas" in request.POST:
         response = _confirm(request, context)

@@ -328,6 +328,18 @@ class FailureReason(models.TextChoices):
     NO_EKTP = "no_ektp", _("KTP-el belum direkam")
     OTHER = "other", _("Lainnya")
 
+    @classmethod
+    def for_service(cls, service: str) -> list["FailureReason"]:
+        """The reasons a service's result can fail for: IKD's list (DESIGN.md) is about the app on
+        a phone; recording an e-KTP or issuing a KIA fails on the data in SIAK, or for a reason
+        written down."""
+        return list(cls) if service == Service.IKD else [cls.MISMATCH, cls.OTHER]
+
+    @classmethod
+    def fits_service(cls) -> Q:
+        """The same rule for the database's check constraints."""
+        return Q(service=Service.IKD.value) | Q(failure_reason__in=["", *(r.value for r in cls.for_service(Service.EKTP))])
+
 
 # Services whose results are logged per person (the fourth, other adminduk services, is not counted).
 LOGGED_SERVICES = [Service.IKD, Service.EKTP, Service.KIA]
@@ -376,6 +388,7 @@ class Activation(models.Model):
                 name="activation_reason_only_when_failed",
             ),
             models.CheckConstraint(condition=Q(service__in=["ikd", "ektp", "kia"]), name="activation_service_logged"),
+            models.CheckConstraint(condition=FailureReason.fits_service(), name="activation_reason_fits_service"),
             # A row holds a person's fields, or (purged) none of them: never half of them.
             models.CheckConstraint(
                 condition=(Q(purged_at__isnull=True) & Q(nik_hash__isnull=False) & Q(sex__in=["L", "P"])
@@ -490,6 +503,7 @@ class TallyLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "service", "outcome", "failure_reason"], name="tally_line_key"),
             models.CheckConstraint(condition=Q(count__gt=0), name="tally_line_positive"),
+            models.CheckConstraint(condition=FailureReason.fits_service(), name="tally_line_reason_fits_service"),
         ]
 
 

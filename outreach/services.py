@@ -410,6 +410,18 @@ def _success_words(actor, pk: int, service: str) -> str:
     return _("NIK ini sudah tercatat berhasil %(service)s di tempat lain.") % {"service": label}
 
 
+def reason_misfit(service: str, reason: str) -> str:
+    """Why a failure reason does not fit the service, or "" when it does (`FailureReason.for_service`)."""
+    fitting = FailureReason.for_service(service)
+    if reason in fitting:
+        return ""
+    *some, last = [f"'{choice.label}'" for choice in fitting]
+    choices = _("%(some)s atau %(last)s") % {"some": ", ".join(some), "last": last} if some else last
+    return _("Alasan '%(reason)s' tidak berlaku untuk %(service)s. Pilih %(choices)s.") % {
+        "reason": FailureReason(reason).label, "service": Service(service).label, "choices": choices,
+    }
+
+
 def activation_record(
     *,
     actor,
@@ -438,6 +450,8 @@ def activation_record(
         failure_reason, failure_note = "", ""
     elif failure_reason not in FailureReason.values:
         raise ValidationError({"outcome": _("Pilih alasan gagal.")})
+    elif misfit := reason_misfit(service, failure_reason):
+        raise ValidationError({"outcome": misfit})
     elif failure_reason == FailureReason.OTHER and not failure_note.strip():
         raise ValidationError({"failure_note": _("Tulis keterangan untuk alasan 'Lainnya'.")})
 
@@ -522,6 +536,8 @@ def tally_record(
             raise ValidationError(_("Layanan %s tidak dibuka pada kegiatan ini.") % Service(service).label)
         if value < 0 or (outcome == Outcome.SUCCESS) != (reason == ""):
             raise ValidationError(_("Jumlah tidak valid."))
+        if reason and (misfit := reason_misfit(service, reason)):
+            raise ValidationError(misfit)
     digest = _digest(session.pk, sorted(lines.items()))
     replay = _replay(TallySubmission, idempotency_key, digest)
     if replay is not None:

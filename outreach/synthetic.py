@@ -46,8 +46,13 @@ PER_SESSION = 50  # activations per session on average
 WAJIB_SHARE, CHILD_SHARE = 0.75, 0.25
 SERVICES = [("ikd", 0.70), ("ektp", 0.15), ("kia", 0.15)]
 FAILURE_SHARE = 0.15
-REASONS = [("no_phone", 0.35), ("old_phone", 0.20), ("no_email", 0.10), ("no_data", 0.10), ("face", 0.10),
-           ("mismatch", 0.05), ("no_ektp", 0.05), ("other", 0.05)]
+# Each service's own reasons (FailureReason.for_service): IKD's are about the phone and the app.
+REASONS = {
+    "ikd": [("no_phone", 0.35), ("old_phone", 0.20), ("no_email", 0.10), ("no_data", 0.10), ("face", 0.10),
+            ("mismatch", 0.05), ("no_ektp", 0.05), ("other", 0.05)],
+    "ektp": [("mismatch", 0.60), ("other", 0.40)],
+    "kia": [("mismatch", 0.60), ("other", 0.40)],
+}
 SOURCE = "data sintetis"
 
 
@@ -230,7 +235,7 @@ def _generate(*, activations: int, seed: int, root: Region, population_csv: Path
                 index = next(counter)
                 service = _pick(rng, SERVICES)
                 failed = rng.random() < FAILURE_SHARE
-                reason = _pick(rng, REASONS) if failed else ""
+                reason = _pick(rng, REASONS[service]) if failed else ""
                 outcome = "failed" if failed else "success"
                 digits, born, female = _nik(district_code[village.pk], index, child=service == "kia")
                 key_id, hashed = nik_hash(digits)

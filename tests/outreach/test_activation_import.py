@@ -103,14 +103,15 @@ def test_each_bad_line_is_rejected_with_its_reason_and_the_good_ones_are_stored(
         f"{CHILD},kia,success,,{DAY},tidak,{VILLAGE},",             # 11 stored
         f"{adult(12)},kia,success,,{DAY},,{VILLAGE},",              # 12 KIA for an adult
         f"{WOMAN},ikd,failed,lupa,{DAY},,{VILLAGE},",               # 13 unknown reason
-        f"{WOMAN},ektp,failed,no_ektp,31/12/2025x,,{VILLAGE},",     # 14 not a date
+        f"{WOMAN},ektp,failed,mismatch,31/12/2025x,,{VILLAGE},",    # 14 not a date
         f"{WOMAN},ikd,failed,face,{DAY},mungkin,{VILLAGE},",        # 15 married not yes/no
         f"3324080101900000,ikd,success,,{DAY},,{VILLAGE},",         # 16 serial 0000
         f"3324080101900017,ikd,success,,{DAY},,,",                  # 17 no village and no session
+        f"{CHILD[:-1]}8,kia,failed,no_phone,{DAY},,{VILLAGE},",     # 18 a reason only IKD fails for
     ))
-    assert (result.saved, result.existing, result.rejected) == (2, 0, 14)
+    assert (result.saved, result.existing, result.rejected) == (2, 0, 15)
     reasons = rejected_lines(result)
-    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17]
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18]
     assert reasons[3].startswith("NIK harus 16 angka (tertulis 11)")
     assert reasons[4] == "layanan 'paspor' tidak dikenal (isi ikd, ektp atau kia)"
     assert reasons[5].startswith("alasan gagal wajib diisi bila hasilnya gagal")
@@ -125,6 +126,7 @@ def test_each_bad_line_is_rejected_with_its_reason_and_the_good_ones_are_stored(
     assert reasons[15].startswith("married 'mungkin' tidak dikenal")
     assert "0000" in reasons[16]
     assert reasons[17] == "desa/kelurahan (kosong) tidak dikenal atau di luar wilayah Anda"
+    assert reasons[18] == "alasan gagal 'no_phone' tidak berlaku untuk layanan kia (isi mismatch, other)"
     assert [error.line for error in result.rejects_preview] == sorted(reasons)
 
     stored = {(a.service, a.nik_last4, a.outcome, a.happened_on, a.village.code) for a in Activation.objects.select_related("village")}
@@ -268,7 +270,7 @@ def test_the_key_is_derived_from_the_nik_hash_not_the_nik(staff, villages):
     assert activation.created_by == staff
 
 
-@pytest.mark.parametrize("service, outcome, reason", [("ikd", "success", ""), ("ektp", "failed", "no_phone"),
+@pytest.mark.parametrize("service, outcome, reason", [("ikd", "success", ""), ("ektp", "failed", "mismatch"),
                                                      ("kia", "failed", "other")])
 def test_the_written_out_key_is_uuid5_of_the_natural_key(service, outcome, reason):
     row = activation_import._Row(1, {}, service=service, outcome=outcome, reason=reason, day=datetime.date(2025, 11, 27))
@@ -390,7 +392,7 @@ def test_rows_of_a_session_take_its_village_and_date(staff, session, villages):
     result = run(staff, csv_bytes(
         f"{ADULT},ikd,success,,,,,{session.pk}",
         f"{WOMAN},ikd,failed,face,{NEXT_DAY},,,{session.pk}",   # another date than the session's
-        f"{WOMAN},ektp,failed,no_ektp,{DAY},,,{session.pk}",    # not offered at this session
+        f"{WOMAN},ektp,failed,mismatch,{DAY},,,{session.pk}",   # not offered at this session
         f"{adult(5)},ikd,success,,,,{OTHER_VILLAGE},{session.pk}",
         f"{adult(6)},ikd,success,,,,,99999999",
     ))

@@ -4,9 +4,11 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Sum
 
-from outreach.models import Activation, DailyCount, Outcome
+from outreach.models import Activation, DailyCount, FailureReason, Outcome, RegionCount
 from outreach.services import activation_record, daily_counts_rebuild, session_counts, tally_record
 from tests.conftest import make_region, make_user
 from tests.outreach.conftest import MONDAY
@@ -91,6 +93,34 @@ def test_a_bad_nik_or_missing_reason_saves_nothing(operator, session):
     assert record(operator, session, nik="3324990101900001", confirm_district=True).activation.district_code == "33.24.99"
 
 
+CHILD = "3324080106150003"  # born 1 June 2015
+
+
+def test_each_service_fails_only_for_its_own_reasons(operator, session):
+    """IKD fails on the phone and the app; a KIA or an e-KTP recording on SIAK's data or another
+    reason written down. The service refuses the rest, and so does the database."""
+    assert FailureReason.for_service("ikd") == list(FailureReason)
+    assert FailureReason.for_service("kia") == FailureReason.for_service("ektp") == [FailureReason.MISMATCH,
+                                                                                     FailureReason.OTHER]
+    words = "Alasan 'Tidak punya HP' tidak berlaku untuk Penerbitan KIA. Pilih 'Data tidak cocok di SIAK' atau 'Lainnya'."
+    with pytest.raises(ValidationError) as refused:
+        record(operator, session, nik=CHILD, service="kia", outcome=Outcome.FAILED, failure_reason="no_phone")
+    assert refused.value.message_dict == {"outcome": [words]}
+    with pytest.raises(ValidationError, match="tidak berlaku untuk Penerbitan KIA"):
+        tally_record(actor=operator, session=session, counts={("kia", "failed", "old_phone"): 3},
+                     idempotency_key=uuid.uuid4())
+    assert not Activation.objects.exists() and not DailyCount.objects.exists()
+
+    stored = record(operator, session, nik=CHILD, service="kia", outcome=Outcome.FAILED, failure_reason="mismatch")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activation.objects.filter(pk=stored.activation.pk).update(failure_reason="no_phone")
+    submission, _replay = tally_record(actor=operator, session=session, idempotency_key=uuid.uuid4(),
+                                       counts={("kia", "failed", "other"): 2, ("ikd", "failed", "no_phone"): 4})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        submission.lines.filter(service="kia").update(failure_reason="face")
+    assert counted(service="kia", outcome="failed") == 3 and counted(service="ikd", failure_reason="no_phone") == 4
+
+
 def test_only_operators_and_staff_of_the_region_record(manager, outsider, session):
     for user in (manager, outsider):
         with pytest.raises(PermissionDenied):
@@ -136,3 +166,45 @@ def test_the_daily_counts_equal_a_recount_from_scratch(operator, staff, session,
     assert snapshot() == running
     assert sum(running.values()) == 9
     assert daily_counts_rebuild() == len(running)
+
+
+def count_rows() -> set:
+    return {(model.__name__, *row) for model, place in ((DailyCount, "village_id"), (RegionCount, "region_id"))
+            for row in model.objects.values_list(place, "service", "outcome", "failure_reason", "day")
+            .annotate(total=Sum("count"))}
+
+
+def migrate(target: str) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate([("outreach", target)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_results_stored_with_ikds_reasons_to_other_keeping_the_words(operator, session):
+    """Before 0014 the form offered IKD's reasons for every service: such a KIA or e-KTP result
+    becomes "Lainnya" with the reason's words as its note, and its counts and tally lines merge."""
+    kia = {"nik": CHILD, "service": "kia", "outcome": Outcome.FAILED, "failure_reason": "mismatch"}
+    plain = record(operator, session, **kia).activation
+    noted = record(operator, session, **{**kia, "nik": CHILD[:-1] + "4", "failure_note": "kartu rusak"}).activation
+    ikd = record(operator, session, outcome=Outcome.FAILED, failure_reason="no_phone").activation
+    submission, _replay = tally_record(actor=operator, session=session, idempotency_key=uuid.uuid4(),
+                                       counts={("kia", "failed", "other"): 2, ("kia", "failed", "mismatch"): 1})
+    try:
+        migrate("0013_session_is_field_visit")
+        Activation.objects.filter(pk=plain.pk).update(failure_reason="no_phone")
+        Activation.objects.filter(pk=noted.pk).update(failure_reason="face")
+        submission.lines.filter(failure_reason="mismatch").update(failure_reason="old_phone")
+        daily_counts_rebuild()
+        assert counted(service="kia", failure_reason="no_phone") == 1
+    finally:
+        migrate("0014_failure_reason_fits_service")
+
+    notes = dict(Activation.objects.values_list("pk", "failure_note"))
+    assert notes == {plain.pk: "Tidak punya HP", noted.pk: "Verifikasi wajah gagal; kartu rusak", ikd.pk: ""}
+    assert set(Activation.objects.values_list("service", "failure_reason")) == {("kia", "other"), ("ikd", "no_phone")}
+    assert dict(submission.lines.values_list("failure_reason", "count")) == {"other": 3}
+    assert counted(service="kia", outcome="failed") == 5 == counted(service="kia", failure_reason="other")
+    assert counted(service="ikd", failure_reason="no_phone") == 1
+    migrated = count_rows()
+    daily_counts_rebuild()
+    assert count_rows() == migrated

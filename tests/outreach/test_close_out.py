@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from PIL import Image
 
-from outreach.models import Activation, DailyCount, SessionPhoto, Status
+from outreach.models import Activation, DailyCount, Session, SessionPhoto, Status
 from outreach.services import activation_record
 
 
@@ -109,10 +109,14 @@ def test_staff_correct_a_mistaken_result_and_the_counts_follow(client_for, opera
 def test_a_tally_page_counts_once_per_form(client_for, operator, outsider, session):
     from outreach.services import session_counts
 
+    Session.objects.filter(pk=session.pk).update(offers_kia=True)
+    session.refresh_from_db()
     url = reverse("outreach:tally", kwargs={"pk": session.pk})
     assert client_for(outsider).get(url).status_code == 404
     client = client_for(operator)
-    assert "Tidak punya HP" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'name="n_ikd_no_phone"' in page and 'name="n_kia_mismatch"' in page and 'name="n_kia_other"' in page
+    assert "Tidak punya HP" in page and 'name="n_kia_no_phone"' not in page  # only IKD fails for want of a phone
     data = {"idempotency_key": str(uuid.uuid4()), "n_ikd_success": "40", "n_ikd_no_phone": "6", "n_ikd_face": ""}
     assert client.post(url, data).status_code == 302
     response = client.post(url, data, follow=True)

@@ -1,6 +1,7 @@
 """The operator's page: one person at a time, nothing twice, the NIK nowhere after the form."""
 
 import datetime
+import html
 import io
 import logging
 import os
@@ -90,6 +91,28 @@ def test_a_session_with_one_service_has_it_chosen_already(client_for, operator, 
     assert not re.search(r'<input[^>]*name="service"[^>]*checked', two)
     one = client.get(url(plan(date=session.date + datetime.timedelta(days=7)))).content.decode()
     assert re.search(r'<input[^>]*name="service"[^>]*value="ikd"[^>]*checked', one)
+
+
+def test_each_service_offers_its_own_failure_reasons(client_for, operator, session, plan):
+    client = client_for(operator)
+    page = client.get(url(session)).content.decode()
+    # Both services' reasons, each naming its services: log-reasons.js shows the chosen one's.
+    assert re.search(r'value="no_phone" data-services="ikd">', page)
+    assert re.search(r'value="mismatch" data-services="ikd kia">', page)
+    assert re.search(r'value="success"( checked)?>', page)  # success fits every service
+    kia_only = client.get(url(plan(date=session.date + datetime.timedelta(days=7), offers_ikd=False, offers_kia=True)))
+    page = kia_only.content.decode()
+    assert re.findall(r'name="result" id="[^"]+" value="(\w+)"', page) == ["success", "mismatch", "other"]
+
+
+def test_a_reason_the_service_cannot_fail_for_is_refused_next_to_it(client_for, operator, session):
+    client = client_for(operator)
+    response = post(client, session, service="kia", nik="3324080106150003", result="no_phone")
+    assert response.status_code == 200 and not Activation.objects.exists()
+    assert ("Alasan 'Tidak punya HP' tidak berlaku untuk Penerbitan KIA. Pilih 'Data tidak cocok di SIAK' atau "
+            "'Lainnya'.") in html.unescape(response.content.decode())
+    assert post(client, session, service="kia", nik="3324080106150003", result="mismatch").status_code == 302
+    assert Activation.objects.get().failure_reason == "mismatch"
 
 
 @pytest.mark.parametrize("status, words", [("done", "sudah selesai"), ("cancelled", "sudah dibatalkan")])

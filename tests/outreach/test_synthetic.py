@@ -32,6 +32,10 @@ def test_generate_synthetic_makes_bases_sessions_and_activations_for_a_regency(k
     assert village_sum == base
     failures = made.filter(outcome="failed").count() / made.count()
     assert 0.10 < failures < 0.20
+    reasons = {service: set(made.filter(service=service, outcome="failed").values_list("failure_reason", flat=True))
+               for service in ("ikd", "ektp", "kia")}
+    assert reasons["ikd"] > {"no_phone", "face", "no_ektp"}
+    assert reasons["ektp"] == reasons["kia"] == {"mismatch", "other"}  # each service's own reasons
     for holder in ("team", "venue"):  # never double-booked (PostgreSQL also refuses it)
         assert not Session.objects.values(holder, "date", "start_time").annotate(n=Count("id")).filter(n__gt=1).exists()
     assert not made.filter(outcome="success").values("nik_hash", "service").annotate(n=Count("id")).filter(n__gt=1).exists()

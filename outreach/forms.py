@@ -210,9 +210,9 @@ class ActivationForm(forms.Form):
         ]
         if len(self.fields["service"].choices) == 1:  # nothing to choose: one tap fewer per person
             self.initial["service"] = self.fields["service"].choices[0][0]
-        offered = [service for service, _label in self.fields["service"].choices]
+        fitting = {service: FailureReason.for_service(service) for service, _label in self.fields["service"].choices}
         services_of = {
-            reason.value: " ".join(service for service in offered if reason in FailureReason.for_service(service))
+            reason.value: " ".join(service for service, reasons in fitting.items() if reason in reasons)
             for reason in FailureReason
         }
         self.fields["result"].choices = [(Outcome.SUCCESS.value, _("Berhasil"))] + [

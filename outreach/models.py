@@ -332,13 +332,16 @@ class FailureReason(models.TextChoices):
     def for_service(cls, service: str) -> list["FailureReason"]:
         """The reasons a service's result can fail for: IKD's list (DESIGN.md) is about the app on
         a phone; recording an e-KTP or issuing a KIA fails on the data in SIAK, or for a reason
-        written down."""
-        return list(cls) if service == Service.IKD else [cls.MISMATCH, cls.OTHER]
+        written down (`REASONS_OF_EVERY_SERVICE`)."""
+        return list(cls) if service == Service.IKD else REASONS_OF_EVERY_SERVICE
 
     @classmethod
     def fits_service(cls) -> Q:
         """The same rule for the database's check constraints."""
-        return Q(service=Service.IKD.value) | Q(failure_reason__in=["", *(r.value for r in cls.for_service(Service.EKTP))])
+        return Q(service=Service.IKD.value) | Q(failure_reason__in=["", *(r.value for r in REASONS_OF_EVERY_SERVICE)])
+
+
+REASONS_OF_EVERY_SERVICE = [FailureReason.MISMATCH, FailureReason.OTHER]
 
 
 # Services whose results are logged per person (the fourth, other adminduk services, is not counted).

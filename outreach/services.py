@@ -417,8 +417,9 @@ def reason_misfit(service: str, reason: str) -> str:
         return ""
     *some, last = [f"'{choice.label}'" for choice in fitting]
     choices = _("%(some)s atau %(last)s") % {"some": ", ".join(some), "last": last} if some else last
+    label = FailureReason(reason).label if reason in FailureReason.values else reason
     return _("Alasan '%(reason)s' tidak berlaku untuk %(service)s. Pilih %(choices)s.") % {
-        "reason": FailureReason(reason).label, "service": Service(service).label, "choices": choices,
+        "reason": label, "service": Service(service).label, "choices": choices,
     }
 
 

@@ -109,6 +109,8 @@ def test_each_service_fails_only_for_its_own_reasons(operator, session):
     with pytest.raises(ValidationError, match="tidak berlaku untuk Penerbitan KIA"):
         tally_record(actor=operator, session=session, counts={("kia", "failed", "old_phone"): 3},
                      idempotency_key=uuid.uuid4())
+    with pytest.raises(ValidationError, match="Alasan 'lupa' tidak berlaku untuk Aktivasi IKD"):
+        tally_record(actor=operator, session=session, counts={("ikd", "failed", "lupa"): 1}, idempotency_key=uuid.uuid4())
     assert not Activation.objects.exists() and not DailyCount.objects.exists()
 
     stored = record(operator, session, nik=CHILD, service="kia", outcome=Outcome.FAILED, failure_reason="mismatch")

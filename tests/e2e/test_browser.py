@@ -139,6 +139,22 @@ def test_the_nik_hints_typed_in_the_browser_speak_english_when_chosen(new_page, 
     expect(page.get_by_text("The birth date in the NIK does not exist — check the card again")).to_be_visible()
 
 
+def test_the_log_page_shows_the_chosen_services_own_failure_reasons(new_page, operator, plan):
+    session = plan(date=timezone.localdate(), offers_kia=True)
+    page = new_page()
+    sign_in(page, "oscar")
+    page.goto(f"/kegiatan/{session.pk}/catat/")
+    no_phone = page.locator("label", has_text="Tidak punya HP")
+    page.locator("label", has_text="Aktivasi IKD").click()
+    no_phone.click()
+    page.locator("label", has_text="Penerbitan KIA").click()
+    expect(no_phone).to_be_hidden()  # a KIA does not fail for want of a phone; the choice is cleared
+    expect(page.locator("input[value=no_phone]")).not_to_be_checked()
+    expect(page.locator("label", has_text="Data tidak cocok di SIAK")).to_be_visible()
+    page.locator("label", has_text="Aktivasi IKD").click()
+    expect(no_phone).to_be_visible()
+
+
 def test_a_manager_sees_the_dashboard_move_and_downloads_xlsx(new_page, manager, operator, kendal, kaliwungu, plan, tmp_path):
     today = timezone.localdate()
     Target.objects.create(region=None, year=today.year, indicator="ikd", percent=30, due=datetime.date(today.year, 12, 31))

@@ -145,13 +145,13 @@ def test_the_log_page_shows_the_chosen_services_own_failure_reasons(new_page, op
     sign_in(page, "oscar")
     page.goto(f"/kegiatan/{session.pk}/catat/")
     no_phone = page.locator("label", has_text="Tidak punya HP")
-    page.locator("label", has_text="Aktivasi IKD").click()
+    choose_ikd(page)
     no_phone.click()
     page.locator("label", has_text="Penerbitan KIA").click()
     expect(no_phone).to_be_hidden()  # a KIA does not fail for want of a phone; the choice is cleared
     expect(page.locator("input[value=no_phone]")).not_to_be_checked()
     expect(page.locator("label", has_text="Data tidak cocok di SIAK")).to_be_visible()
-    page.locator("label", has_text="Aktivasi IKD").click()
+    choose_ikd(page)
     expect(no_phone).to_be_visible()
 
 
